@@ -1,0 +1,63 @@
+//! Aspects: changes applied to every block of a stack when it is
+//! synthesized, such as tagging every taggable resource.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::address::BlockKind;
+use crate::block::Block;
+
+/// Visits every block of a stack before it is written.
+pub trait Aspect {
+    fn visit(&self, block: &mut Block);
+}
+
+/// Adds tags to every taggable resource of one provider. Tags a resource
+/// sets itself win over these; a `tags` argument that is an expression (not
+/// a map) is left as it is.
+#[derive(Clone, Debug)]
+pub struct Tags {
+    provider: String,
+    tags: BTreeMap<String, String>,
+}
+
+impl Tags {
+    /// Tags for the resources of the provider named `provider` (`aws`).
+    pub fn new<K: Into<String>, V: Into<String>>(
+        provider: impl Into<String>,
+        tags: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Tags {
+            provider: provider.into(),
+            tags: tags
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+}
+
+impl Aspect for Tags {
+    fn visit(&self, block: &mut Block) {
+        if block.kind() != BlockKind::Resource
+            || !block.is_taggable()
+            || block.provider_name() != self.provider
+        {
+            return;
+        }
+        let Some(body) = block.body_mut() else {
+            return;
+        };
+        let tags = body
+            .entry("tags")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Value::Object(existing) = tags {
+            for (k, v) in &self.tags {
+                existing
+                    .entry(k.clone())
+                    .or_insert_with(|| Value::String(crate::expr::escape_template(v).into_owned()));
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! File assets: files a stack ships next to its configuration (a Lambda
+//! package), copied into the stack's output directory under a content hash.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use md5::Md5;
+use sha2::{Digest, Sha256};
+
+use crate::construct::Scope;
+use crate::expr::Tf;
+
+/// A file of the stack, at `assets/<asset logical id>/<HASH>/<file name>`
+/// relative to the stack's directory, where Terraform runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Asset {
+    pub(crate) scope: Scope,
+    pub(crate) source: PathBuf,
+    relative_path: String,
+    fingerprint: Fingerprint,
+}
+
+/// What identifies a file's content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// MD5, upper-case hex: the directory the file is copied to (as cdktf).
+    pub md5_hex: String,
+    /// SHA-256, base64: what AWS reports as a Lambda package's hash, and
+    /// what Terraform's `filebase64sha256` computes.
+    pub sha256_base64: String,
+    pub size: u64,
+}
+
+/// Why a file cannot be an asset.
+#[derive(Debug)]
+pub enum AssetError {
+    NotFound(PathBuf),
+    NotAFile(PathBuf),
+    Unreadable(PathBuf, io::Error),
+}
+
+impl fmt::Display for AssetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AssetError::NotFound(p) => write!(f, "the file {} does not exist", p.display()),
+            AssetError::NotAFile(p) => write!(
+                f,
+                "{} is not a regular file: an asset is one file (archive a directory first)",
+                p.display()
+            ),
+            AssetError::Unreadable(p, e) => write!(f, "cannot read {}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for AssetError {}
+
+impl Asset {
+    /// Hashes `source` (streaming: the file is never held in memory whole).
+    pub(crate) fn new(scope: Scope, source: &Path) -> Result<Asset, AssetError> {
+        let metadata = std::fs::metadata(source).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => AssetError::NotFound(source.to_path_buf()),
+            _ => AssetError::Unreadable(source.to_path_buf(), e),
+        })?;
+        if !metadata.is_file() {
+            return Err(AssetError::NotAFile(source.to_path_buf()));
+        }
+        let fingerprint =
+            fingerprint(source).map_err(|e| AssetError::Unreadable(source.to_path_buf(), e))?;
+        let file_name = source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "asset".into());
+        let relative_path = format!(
+            "assets/{}/{}/{}",
+            scope.logical_id(),
+            fingerprint.md5_hex,
+            file_name
+        );
+        Ok(Asset {
+            scope,
+            source: source.to_path_buf(),
+            relative_path,
+            fingerprint,
+        })
+    }
+
+    /// The path Terraform reads the file from, relative to the stack's directory.
+    pub fn path(&self) -> Tf<String> {
+        Tf::from(self.relative_path.as_str())
+    }
+
+    pub fn relative_path(&self) -> &str {
+        &self.relative_path
+    }
+
+    /// The base64 SHA-256 of the file, known at synthesis.
+    pub fn base64_sha256(&self) -> Tf<String> {
+        Tf::from(self.fingerprint.sha256_base64.as_str())
+    }
+
+    pub fn fingerprint(&self) -> &Fingerprint {
+        &self.fingerprint
+    }
+
+    pub fn source(&self) -> &Path {
+        &self.source
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+/// MD5 and SHA-256 of a file in one streaming pass.
+pub fn fingerprint(path: &Path) -> io::Result<Fingerprint> {
+    let mut file = File::open(path)?;
+    let mut md5 = Md5::new();
+    let mut sha = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        md5.update(&buf[..n]);
+        sha.update(&buf[..n]);
+        size += n as u64;
+    }
+    let md5_hex = md5.finalize().iter().map(|b| format!("{b:02X}")).collect();
+    let sha256_base64 = base64::engine::general_purpose::STANDARD.encode(sha.finalize());
+    Ok(Fingerprint {
+        md5_hex,
+        sha256_base64,
+        size,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_matches_known_digests() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hello.txt");
+        std::fs::write(&path, b"hello\n").unwrap();
+        let fp = fingerprint(&path).unwrap();
+        // md5sum / sha256sum | base64 of "hello\n".
+        assert_eq!(fp.md5_hex, "B1946AC92492D2347C6235B4D2611184");
+        assert_eq!(
+            fp.sha256_base64,
+            "WJG1tSLV3whtD/CxEPvZ0hu0/HFjrzTQgoai6Eb2vgM="
+        );
+        assert_eq!(fp.size, 6);
+    }
+
+    #[test]
+    fn asset_path_is_under_its_logical_id_and_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("function.zip");
+        std::fs::write(&path, b"hello\n").unwrap();
+        let scope = Scope::root().child("k1te-serverless").child("asset");
+        let asset = Asset::new(scope, &path).unwrap();
+        assert_eq!(
+            asset.relative_path(),
+            "assets/k1te-serverless_asset_C9C75246/B1946AC92492D2347C6235B4D2611184/function.zip"
+        );
+    }
+
+    #[test]
+    fn missing_files_and_directories_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = Asset::new(Scope::root().child("a"), &dir.path().join("nope.zip"));
+        assert!(matches!(missing, Err(AssetError::NotFound(_))));
+        let directory = Asset::new(Scope::root().child("a"), dir.path());
+        assert!(matches!(directory, Err(AssetError::NotAFile(_))));
+    }
+}

@@ -1,0 +1,1 @@
+//! Higher-level AWS constructs.

@@ -1,0 +1,435 @@
+//! Blocks: the resources and data sources of a stack, typed or raw, with their
+//! meta-arguments and overrides.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::address::{Address, BlockKind};
+use crate::construct::Scope;
+use crate::expr::{Expr, Tf};
+use crate::provider::{ProviderRef, ProviderRequirement};
+
+/// A typed resource type (declared with [`resource!`](crate::resource)).
+pub trait Resource: Serialize {
+    /// The Terraform type name: `aws_dynamodb_table`.
+    const TYPE: &'static str;
+    /// The provider that implements the type.
+    const PROVIDER: ProviderRequirement;
+    /// Whether the type takes a `tags` map that tagging aspects fill.
+    const TAGGABLE: bool;
+    /// The handle `Stack::add` returns.
+    type Ref: From<BlockRef>;
+}
+
+/// A typed data source type (declared with [`data_source!`](crate::data_source)).
+pub trait DataSource: Serialize {
+    const TYPE: &'static str;
+    const PROVIDER: ProviderRequirement;
+    type Ref: From<BlockRef>;
+}
+
+/// Refers to a declared block: renders references to its attributes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BlockRef {
+    address: Address,
+}
+
+impl BlockRef {
+    pub(crate) fn new(address: Address) -> Self {
+        BlockRef { address }
+    }
+
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    /// The attribute `name` of the block, as an expression of type `T`.
+    pub fn attr<T>(&self, name: &str) -> Tf<T> {
+        Tf::from_expr(Expr::reference(self.address.clone()).attr(name))
+    }
+
+    /// The whole block as an object value.
+    pub fn expr(&self) -> Expr {
+        Expr::reference(self.address.clone())
+    }
+}
+
+/// Anything that refers to a declared block: every typed handle, and
+/// [`BlockRef`] itself.
+pub trait Handle {
+    fn block_ref(&self) -> &BlockRef;
+}
+
+impl Handle for BlockRef {
+    fn block_ref(&self) -> &BlockRef {
+        self
+    }
+}
+
+/// The `lifecycle` meta-argument.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Lifecycle {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prevent_destroy: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_before_destroy: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignore_changes: Vec<String>,
+}
+
+impl Lifecycle {
+    fn is_empty(&self) -> bool {
+        *self == Lifecycle::default()
+    }
+}
+
+/// A change to a block's final JSON, applied after everything else (as
+/// cdktf's `addOverride`).
+#[derive(Clone, Debug)]
+pub(crate) enum Override {
+    Set(String, Result<Value, String>),
+    Remove(String),
+}
+
+/// A resource or data source as the stack holds it: its body (already
+/// serialized), meta-arguments and overrides.
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub(crate) kind: BlockKind,
+    pub(crate) type_name: String,
+    pub(crate) logical_id: String,
+    pub(crate) scope: Scope,
+    pub(crate) provider_name: String,
+    pub(crate) requirement: Option<ProviderRequirement>,
+    pub(crate) taggable: bool,
+    pub(crate) body: Result<Map<String, Value>, String>,
+    pub(crate) depends_on: Vec<Address>,
+    pub(crate) lifecycle: Lifecycle,
+    pub(crate) provider: Option<ProviderRef>,
+    pub(crate) overrides: Vec<Override>,
+}
+
+impl Block {
+    pub(crate) fn new(
+        kind: BlockKind,
+        type_name: String,
+        scope: Scope,
+        body: Result<Value, String>,
+    ) -> Self {
+        let logical_id = scope.logical_id();
+        let provider_name = type_name
+            .split_once('_')
+            .map_or(type_name.as_str(), |(prefix, _)| prefix)
+            .to_owned();
+        let body = body.and_then(|value| match value {
+            Value::Object(map) => Ok(map),
+            other => Err(format!(
+                "its body must serialize to a JSON object, not {}",
+                json_kind(&other)
+            )),
+        });
+        Block {
+            kind,
+            type_name,
+            logical_id,
+            scope,
+            provider_name,
+            requirement: None,
+            taggable: false,
+            body,
+            depends_on: Vec::new(),
+            lifecycle: Lifecycle::default(),
+            provider: None,
+            overrides: Vec::new(),
+        }
+    }
+
+    pub fn kind(&self) -> BlockKind {
+        self.kind
+    }
+
+    /// The Terraform type: `aws_iam_role`.
+    pub fn type_name(&self) -> &str {
+        &self.type_name
+    }
+
+    /// The name of the block in Terraform (its logical id).
+    pub fn logical_id(&self) -> &str {
+        &self.logical_id
+    }
+
+    pub fn address(&self) -> Address {
+        match self.kind {
+            BlockKind::Resource => Address::resource(&self.type_name, &self.logical_id),
+            BlockKind::Data => Address::data(&self.type_name, &self.logical_id),
+        }
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The local name of the provider that implements the type (`aws`).
+    pub fn provider_name(&self) -> &str {
+        &self.provider_name
+    }
+
+    /// Whether tagging aspects add tags to this block.
+    pub fn is_taggable(&self) -> bool {
+        self.taggable
+    }
+
+    /// The body as serialized, before meta-arguments and overrides; `None`
+    /// when it could not be serialized (synthesis reports why).
+    pub fn body_mut(&mut self) -> Option<&mut Map<String, Value>> {
+        self.body.as_mut().ok()
+    }
+
+    /// Adds a `depends_on` entry.
+    pub fn depends_on(&mut self, other: &impl Handle) -> &mut Self {
+        let address = other.block_ref().address().clone();
+        if !self.depends_on.contains(&address) {
+            self.depends_on.push(address);
+        }
+        self
+    }
+
+    /// Replaces the `lifecycle` meta-argument.
+    pub fn lifecycle(&mut self, lifecycle: Lifecycle) -> &mut Self {
+        self.lifecycle = lifecycle;
+        self
+    }
+
+    pub fn prevent_destroy(&mut self, prevent: bool) -> &mut Self {
+        self.lifecycle.prevent_destroy = Some(prevent);
+        self
+    }
+
+    pub fn create_before_destroy(&mut self, create_first: bool) -> &mut Self {
+        self.lifecycle.create_before_destroy = Some(create_first);
+        self
+    }
+
+    /// Adds attributes whose changes Terraform ignores.
+    pub fn ignore_changes<S: Into<String>>(
+        &mut self,
+        attributes: impl IntoIterator<Item = S>,
+    ) -> &mut Self {
+        self.lifecycle
+            .ignore_changes
+            .extend(attributes.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets the `provider` meta-argument (a provider alias).
+    pub fn provider(&mut self, provider: &ProviderRef) -> &mut Self {
+        self.provider = Some(provider.clone());
+        self
+    }
+
+    /// Sets the value at a dot-separated JSON path of the final block,
+    /// creating objects on the way (as cdktf's `addOverride`). A numeric
+    /// segment indexes an existing array.
+    pub fn set_override(&mut self, path: &str, value: impl Serialize) -> &mut Self {
+        let value = serde_json::to_value(value).map_err(|e| e.to_string());
+        self.overrides.push(Override::Set(path.to_owned(), value));
+        self
+    }
+
+    /// Removes the value at a dot-separated JSON path of the final block.
+    pub fn remove_override(&mut self, path: &str) -> &mut Self {
+        self.overrides.push(Override::Remove(path.to_owned()));
+        self
+    }
+
+    /// The final JSON of the block: body, meta-arguments, metadata, then
+    /// overrides. `stack_name` completes the construct path of the metadata.
+    pub(crate) fn render(self, stack_name: &str) -> Result<Map<String, Value>, String> {
+        let mut body = self.body?;
+        if !self.depends_on.is_empty() {
+            let deps = self.depends_on.iter().map(|a| Value::String(a.to_string()));
+            body.insert("depends_on".into(), Value::Array(deps.collect()));
+        }
+        if !self.lifecycle.is_empty() {
+            let lifecycle = serde_json::to_value(&self.lifecycle).map_err(|e| e.to_string())?;
+            body.insert("lifecycle".into(), lifecycle);
+        }
+        if let Some(provider) = &self.provider {
+            body.insert("provider".into(), Value::String(provider.to_string()));
+        }
+        body.insert(
+            "//".into(),
+            serde_json::json!({
+                "metadata": {
+                    "path": self.scope.path_in(stack_name),
+                    "uniqueId": self.logical_id,
+                }
+            }),
+        );
+        for o in self.overrides {
+            match o {
+                Override::Set(path, value) => {
+                    let value = value.map_err(|e| format!("override `{path}`: {e}"))?;
+                    set_path(&mut body, &path, value)?;
+                }
+                Override::Remove(path) => remove_path(&mut body, &path)?,
+            }
+        }
+        Ok(body)
+    }
+}
+
+pub(crate) fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a bool",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn set_path(root: &mut Map<String, Value>, path: &str, value: Value) -> Result<(), String> {
+    with_root(root, |root| {
+        let (last, parents) = split_path(path)?;
+        let parent = navigate(root, parents, true, path)?.ok_or("unreachable")?;
+        match (parent, last.parse::<usize>()) {
+            (Value::Array(items), Ok(i)) if i < items.len() => items[i] = value,
+            (Value::Object(map), _) => {
+                map.insert(last.to_owned(), value);
+            }
+            (other, _) => {
+                return Err(format!(
+                    "override `{path}`: the parent of `{last}` is {}, not an object",
+                    json_kind(other)
+                ));
+            }
+        }
+        Ok(())
+    })
+}
+
+fn remove_path(root: &mut Map<String, Value>, path: &str) -> Result<(), String> {
+    with_root(root, |root| {
+        let (last, parents) = split_path(path)?;
+        match navigate(root, parents, false, path)? {
+            Some(Value::Object(map)) => {
+                map.remove(last);
+            }
+            Some(Value::Array(items)) => {
+                if let Ok(i) = last.parse::<usize>() {
+                    if i < items.len() {
+                        items.remove(i);
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    })
+}
+
+fn with_root<R>(
+    root: &mut Map<String, Value>,
+    f: impl FnOnce(&mut Value) -> Result<R, String>,
+) -> Result<R, String> {
+    let mut value = Value::Object(std::mem::take(root));
+    let result = f(&mut value);
+    if let Value::Object(map) = value {
+        *root = map;
+    }
+    result
+}
+
+fn split_path(path: &str) -> Result<(&str, Vec<&str>), String> {
+    let mut segments: Vec<&str> = path.split('.').collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return Err(format!(
+            "override path `{path}` has an empty segment: write segments separated by single dots, as `lifecycle.prevent_destroy`"
+        ));
+    }
+    let last = segments.pop().unwrap_or_default();
+    Ok((last, segments))
+}
+
+/// Walks `segments` from `value`: object keys, or indexes into arrays. With
+/// `create`, missing objects are created; without, a missing step gives `None`.
+fn navigate<'a>(
+    mut value: &'a mut Value,
+    segments: Vec<&str>,
+    create: bool,
+    path: &str,
+) -> Result<Option<&'a mut Value>, String> {
+    for segment in segments {
+        if create && value.is_null() {
+            *value = Value::Object(Map::new());
+        }
+        let next = match value {
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            Value::Object(map) => {
+                if create && !map.contains_key(segment) {
+                    map.insert(segment.to_owned(), Value::Object(Map::new()));
+                }
+                map.get_mut(segment)
+            }
+            _ => None,
+        };
+        value = match next {
+            Some(v) => v,
+            None if create => {
+                return Err(format!(
+                    "override `{path}`: cannot step into `{segment}` (not an object key or an index of a list there)"
+                ));
+            }
+            None => return Ok(None),
+        };
+    }
+    Ok(Some(value))
+}
+
+/// A block of any Terraform type, for what is not typed yet. It gets the same
+/// logical id, references, meta-arguments and checks as a typed one.
+#[derive(Debug)]
+pub struct RawBlock {
+    pub(crate) kind: BlockKind,
+    pub(crate) type_name: String,
+    pub(crate) body: Result<Value, String>,
+    pub(crate) requirement: Option<ProviderRequirement>,
+    pub(crate) taggable: bool,
+}
+
+impl RawBlock {
+    /// A resource of `type_name` with a body: anything that serializes to a
+    /// JSON object. Put [`Tf`] values in it for references and escaped text.
+    pub fn resource(type_name: impl Into<String>, body: impl Serialize) -> Self {
+        Self::new(BlockKind::Resource, type_name.into(), body)
+    }
+
+    /// A data source of `type_name`.
+    pub fn data(type_name: impl Into<String>, body: impl Serialize) -> Self {
+        Self::new(BlockKind::Data, type_name.into(), body)
+    }
+
+    fn new(kind: BlockKind, type_name: String, body: impl Serialize) -> Self {
+        RawBlock {
+            kind,
+            type_name,
+            body: serde_json::to_value(body).map_err(|e| e.to_string()),
+            requirement: None,
+            taggable: false,
+        }
+    }
+
+    /// The provider the type comes from, for `required_providers`.
+    pub fn provider(mut self, requirement: ProviderRequirement) -> Self {
+        self.requirement = Some(requirement);
+        self
+    }
+
+    /// Lets tagging aspects add tags to this block.
+    pub fn taggable(mut self) -> Self {
+        self.taggable = true;
+        self
+    }
+}

@@ -1,0 +1,54 @@
+//! Running the terraform binary in a stack's directory.
+
+use std::io;
+use std::path::Path;
+use std::process::{Command, ExitStatus};
+
+use anyhow::{Result, anyhow};
+
+use crate::env::Env;
+
+/// cdktf's variable for another binary, such as OpenTofu's `tofu`.
+const BINARY_VARIABLE: &str = "TERRAFORM_BINARY_NAME";
+
+/// The terraform binary and the environment it runs with.
+#[derive(Clone, Debug)]
+pub struct Terraform {
+    binary: String,
+    /// Variables from `.env`, passed to terraform's environment (never
+    /// written to a file): `CLOUDFLARE_API_TOKEN`, AWS credentials.
+    extra_env: Vec<(String, String)>,
+}
+
+impl Terraform {
+    pub fn from_env(env: &Env) -> Self {
+        Terraform {
+            binary: env.get(BINARY_VARIABLE).unwrap_or("terraform").to_owned(),
+            extra_env: env
+                .dotenv_vars()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        }
+    }
+
+    pub fn binary(&self) -> &str {
+        &self.binary
+    }
+
+    /// Runs terraform with `args` in `dir`, its output streaming to the
+    /// user, and waits for it.
+    pub fn run(&self, dir: &Path, args: &[&str]) -> Result<ExitStatus> {
+        Command::new(&self.binary)
+            .args(args)
+            .current_dir(dir)
+            .envs(self.extra_env.iter().map(|(k, v)| (k, v)))
+            .status()
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::NotFound => anyhow!(
+                    "the terraform binary `{}` was not found on PATH: install Terraform 1.11 or later (https://developer.hashicorp.com/terraform/install), or set {BINARY_VARIABLE} to the binary to run (such as `tofu`)",
+                    self.binary
+                ),
+                _ => anyhow!("cannot run `{} {}` in {}: {e}", self.binary, args.join(" "), dir.display()),
+            })
+    }
+}

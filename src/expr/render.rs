@@ -1,0 +1,178 @@
+//! Rendering expressions as Terraform JSON values and native syntax.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+use super::{Expr, Step};
+
+/// Escapes literal text for a Terraform string template: `${` → `$${` and
+/// `%{` → `%%{`, so an IAM policy variable such as `${aws:username}` reaches
+/// AWS as written.
+pub fn escape_template(text: &str) -> Cow<'_, str> {
+    if !text.contains("${") && !text.contains("%{") {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.replace("${", "$${").replace("%{", "%%{"))
+}
+
+pub(super) fn serialize<S: Serializer>(expr: &Expr, serializer: S) -> Result<S::Ok, S::Error> {
+    match expr {
+        Expr::Null => serializer.serialize_unit(),
+        Expr::Str(s) => serializer.serialize_str(&escape_template(s)),
+        Expr::Num(n) => n.serialize(serializer),
+        Expr::Bool(b) => serializer.serialize_bool(*b),
+        Expr::List(items) => {
+            let mut seq = serializer.serialize_seq(Some(items.len()))?;
+            for item in items {
+                seq.serialize_element(item)?;
+            }
+            seq.end()
+        }
+        Expr::Object(fields) => {
+            let mut map = serializer.serialize_map(Some(fields.len()))?;
+            for (k, v) in fields {
+                map.serialize_entry(k, v)?;
+            }
+            map.end()
+        }
+        Expr::Template(parts) => {
+            let mut out = String::new();
+            write_template_body(parts, &mut out, false);
+            serializer.serialize_str(&out)
+        }
+        Expr::Ref(_) | Expr::Get(..) | Expr::Call(..) => {
+            let mut out = String::from("${");
+            write_hcl(expr, &mut out);
+            out.push('}');
+            serializer.serialize_str(&out)
+        }
+    }
+}
+
+/// Writes the parts of a template. In a quoted native-syntax string
+/// (`quoted`), literal text also escapes quotes, backslashes and control
+/// characters.
+fn write_template_body(parts: &[Expr], out: &mut String, quoted: bool) {
+    for (i, part) in parts.iter().enumerate() {
+        match part {
+            Expr::Str(text) => {
+                let next_is_interpolation = parts.get(i + 1).is_some();
+                // `$` right before `${` would read as the escape `$${`.
+                let (text, dollar) = match text.strip_suffix('$') {
+                    Some(rest) if next_is_interpolation => (rest, true),
+                    _ => (text.as_str(), false),
+                };
+                if quoted {
+                    write_quoted_text(text, out);
+                } else {
+                    out.push_str(&escape_template(text));
+                }
+                if dollar {
+                    out.push_str(r#"${"$"}"#);
+                }
+            }
+            other => {
+                out.push_str("${");
+                write_hcl(other, out);
+                out.push('}');
+            }
+        }
+    }
+}
+
+fn write_quoted_text(text: &str, out: &mut String) {
+    let escaped = escape_template(text);
+    for c in escaped.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// Writes an expression in Terraform's native syntax.
+pub(super) fn write_hcl(expr: &Expr, out: &mut String) {
+    match expr {
+        Expr::Null => out.push_str("null"),
+        Expr::Str(s) => {
+            out.push('"');
+            write_quoted_text(s, out);
+            out.push('"');
+        }
+        Expr::Num(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Expr::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        Expr::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_hcl(item, out);
+            }
+            out.push(']');
+        }
+        Expr::Object(fields) => {
+            out.push('{');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push('"');
+                write_quoted_text(k, out);
+                out.push_str("\" = ");
+                write_hcl(v, out);
+            }
+            out.push('}');
+        }
+        Expr::Ref(address) => {
+            let _ = write!(out, "{address}");
+        }
+        Expr::Get(base, step) => {
+            write_hcl(base, out);
+            match step {
+                Step::Attr(name) => {
+                    out.push('.');
+                    out.push_str(name);
+                }
+                Step::Index(i) => {
+                    let _ = write!(out, "[{i}]");
+                }
+                Step::Key(key) => {
+                    out.push_str("[\"");
+                    write_quoted_text(key, out);
+                    out.push_str("\"]");
+                }
+            }
+        }
+        Expr::Call(name, args) => {
+            out.push_str(name);
+            out.push('(');
+            for (i, arg) in args.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_hcl(arg, out);
+            }
+            out.push(')');
+        }
+        Expr::Template(parts) => {
+            out.push('"');
+            write_template_body(parts, out, true);
+            out.push('"');
+        }
+    }
+}

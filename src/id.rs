@@ -1,0 +1,165 @@
+//! Logical ids: the names blocks get in Terraform (`aws_dynamodb_table.<id>`).
+//!
+//! They must equal what cdktf computes (with the context flags
+//! `excludeStackIdFromLogicalIds` and `allowSepCharsInLogicalIds`), so that a
+//! stack moved from cdktf to kite keeps the addresses of its Terraform state.
+
+use md5::{Digest, Md5};
+
+/// Components with this id are left out of logical ids (cdktf's `Default`).
+const HIDDEN_ID: &str = "Default";
+/// Components with this id are hashed but left out of the human-readable part.
+const HIDDEN_FROM_HUMAN_ID: &str = "Resource";
+/// The human-readable part is cut to this many characters.
+const MAX_HUMAN_LEN: usize = 240;
+
+/// The logical id of a block at construct path `STACK/c1/.../cn`, computed
+/// from `[c1, ..., cn]` (the stack's own id is not part of it).
+///
+/// ```
+/// assert_eq!(kite::id::logical_id(&["prod", "Channels"]), "prod_Channels_C3BF2098");
+/// assert_eq!(kite::id::logical_id(&["current-region"]), "current-region");
+/// ```
+pub fn logical_id<S: AsRef<str>>(components: &[S]) -> String {
+    let components: Vec<&str> = components
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|c| *c != HIDDEN_ID)
+        .collect();
+    if let [only] = components.as_slice() {
+        return keep_id_chars(only);
+    }
+    let hash = path_hash(&components);
+    let mut human = String::new();
+    let mut last_kept: Option<&str> = None;
+    for component in &components {
+        // cdktf compares the raw components: `ws-api/ws-api` keeps one `ws-api`.
+        if last_kept.is_some_and(|last| last.ends_with(component)) {
+            continue;
+        }
+        last_kept = Some(component);
+        if *component == HIDDEN_FROM_HUMAN_ID {
+            continue;
+        }
+        if !human.is_empty() {
+            human.push('_');
+        }
+        human.push_str(&keep_id_chars(component));
+    }
+    let human: String = human.chars().take(MAX_HUMAN_LEN).collect();
+    format!("{human}_{hash}")
+}
+
+/// First eight hex digits (upper case) of the MD5 of the components joined by `/`.
+fn path_hash(components: &[&str]) -> String {
+    let digest = Md5::digest(components.join("/").as_bytes());
+    digest[..4].iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// Removes every character outside `[A-Za-z0-9_-]`.
+fn keep_id_chars(component: &str) -> String {
+    component
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_test_vectors() {
+        assert_eq!(logical_id(&["prod", "Channels"]), "prod_Channels_C3BF2098");
+        assert_eq!(
+            logical_id(&["http-api", "prod-stage", "ANY --tg", "lambda-integration"]),
+            "http-api_prod-stage_ANY--tg_lambda-integration_6952066F"
+        );
+        assert_eq!(
+            logical_id(&["k1te.chat", "api.k1te.chat", "record"]),
+            "k1techat_apik1techat_record_C0C7CBE5"
+        );
+    }
+
+    #[test]
+    fn a_single_component_is_kept_without_hash_and_stripped_of_other_characters() {
+        assert_eq!(logical_id(&["current-region"]), "current-region");
+        assert_eq!(
+            logical_id(&["lifecycle-invocation"]),
+            "lifecycle-invocation"
+        );
+        assert_eq!(logical_id(&["my table.v2!"]), "mytablev2");
+        assert_eq!(logical_id(&["under_score"]), "under_score");
+    }
+
+    #[test]
+    fn default_components_are_dropped_before_anything_else() {
+        // `Default/x` is a single component `x`: no hash.
+        assert_eq!(logical_id(&["Default", "current-region"]), "current-region");
+        // The hash is over the components without `Default`.
+        assert_eq!(
+            logical_id(&["prod", "Default", "Channels"]),
+            logical_id(&["prod", "Channels"])
+        );
+    }
+
+    #[test]
+    fn a_component_the_last_kept_one_ends_with_is_skipped_in_the_human_part() {
+        // Reference addresses of the original app.
+        assert_eq!(logical_id(&["ws-api", "ws-api"]), "ws-api_1F19F1C4");
+        assert_eq!(logical_id(&["http-api", "api"]), "http-api_FA544390");
+        assert_eq!(
+            logical_id(&["ws-api", "prod-stage", "stage"]),
+            "ws-api_prod-stage_A3D61528"
+        );
+        assert_eq!(
+            logical_id(&["lambda-execution-role", "lambda-execution-role"]),
+            "lambda-execution-role_B0EE303E"
+        );
+    }
+
+    #[test]
+    fn the_comparison_uses_raw_components_before_characters_are_removed() {
+        // After removal `ab` would end with `b`; the raw `a.b` does not end with `b.`.
+        let id = logical_id(&["a.b", "b."]);
+        assert!(id.starts_with("ab_b_"), "{id}");
+        // Before removal `a.b` ends with `.b`, so `.b` is skipped.
+        let id = logical_id(&["a.b", ".b"]);
+        assert!(id.starts_with("ab_") && !id.starts_with("ab_b_"), "{id}");
+    }
+
+    #[test]
+    fn resource_components_are_hashed_but_not_shown() {
+        let id = logical_id(&["bucket", "Resource"]);
+        assert_eq!(id, format!("bucket_{}", path_hash(&["bucket", "Resource"])));
+        assert_ne!(id, logical_id(&["bucket", "Other"]));
+    }
+
+    #[test]
+    fn the_hash_covers_unmodified_components_with_spaces() {
+        let with_space = logical_id(&["a", "ANY --tg"]);
+        let hash = path_hash(&["a", "ANY --tg"]);
+        assert_eq!(with_space, format!("a_ANY--tg_{hash}"));
+    }
+
+    #[test]
+    fn the_human_part_is_cut_to_240_characters() {
+        let long = "x".repeat(300);
+        let id = logical_id(&[long.as_str(), "y"]);
+        let (human, hash) = id.rsplit_once('_').unwrap();
+        assert_eq!(human.len(), MAX_HUMAN_LEN);
+        assert_eq!(hash.len(), 8);
+    }
+
+    #[test]
+    fn asset_and_output_ids_of_the_reference() {
+        assert_eq!(
+            logical_id(&["k1te-serverless", "asset"]),
+            "k1te-serverless_asset_C9C75246"
+        );
+        assert_eq!(
+            logical_id(&["http-api", "prod-stage", "url"]),
+            "http-api_prod-stage_url_59021E69"
+        );
+    }
+}

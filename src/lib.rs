@@ -1,0 +1,36 @@
+//! kite: typed Rust constructs in, Terraform JSON out.
+//!
+//! A program defines an [`App`] of named [`Stack`]s. Stacks hold blocks —
+//! typed resources and data sources from the provider modules ([`aws`],
+//! [`cloudflare`], [`docker`]), or raw ones — at places of a construct tree
+//! ([`Scope`]); handles to declared blocks give typed references
+//! ([`expr::Tf`]). Synthesis ([`synth`]) checks a stack and renders it as
+//! Terraform JSON in cdktf's layout, and [`cli`] is the `kite` command line.
+
+pub mod address;
+pub mod app;
+pub mod aspect;
+pub mod asset;
+pub mod backend;
+pub mod block;
+pub mod cli;
+pub mod construct;
+pub mod env;
+pub mod expr;
+pub mod id;
+#[macro_use]
+pub mod macros;
+
+pub mod aws;
+pub mod output;
+pub mod provider;
+pub mod stack;
+pub mod synth;
+
+pub use address::{Address, BlockKind};
+pub use app::App;
+pub use block::{Block, BlockRef, Handle, RawBlock};
+pub use construct::Scope;
+pub use env::Env;
+pub use expr::Tf;
+pub use stack::Stack;

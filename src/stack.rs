@@ -1,0 +1,197 @@
+//! A stack: one Terraform configuration, with its own state.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::address::{Address, BlockKind};
+use crate::aspect::Aspect;
+use crate::asset::{Asset, AssetError};
+use crate::backend::Backend;
+use crate::block::{Block, BlockRef, DataSource, Handle, RawBlock, Resource};
+use crate::construct::Scope;
+use crate::expr::{Expr, Tf};
+use crate::output::{Output, OutputDecl, TypeConstraint, Variable, VariableDecl};
+use crate::provider::{Provider, ProviderConfig, ProviderRef, ProviderRequirement};
+
+/// A stack under construction. Add blocks with [`Stack::add`] and
+/// [`Stack::data`]; synthesis checks and writes it.
+pub struct Stack {
+    pub(crate) name: String,
+    pub(crate) blocks: Vec<Block>,
+    /// The first block declared at each address, for [`Stack::block`].
+    index: HashMap<Address, usize>,
+    pub(crate) providers: Vec<ProviderConfig>,
+    pub(crate) requirements: Vec<ProviderRequirement>,
+    pub(crate) backend: Option<Backend>,
+    pub(crate) outputs: Vec<OutputDecl>,
+    pub(crate) variables: Vec<VariableDecl>,
+    pub(crate) assets: Vec<Asset>,
+    pub(crate) aspects: Vec<Box<dyn Aspect>>,
+    pub(crate) required_version: Option<String>,
+}
+
+impl Stack {
+    pub fn new(name: impl Into<String>) -> Self {
+        Stack {
+            name: name.into(),
+            blocks: Vec::new(),
+            index: HashMap::new(),
+            providers: Vec::new(),
+            requirements: Vec::new(),
+            backend: None,
+            outputs: Vec::new(),
+            variables: Vec::new(),
+            assets: Vec::new(),
+            aspects: Vec::new(),
+            required_version: None,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The stack's own scope; constructs go under children of it.
+    pub fn root(&self) -> Scope {
+        Scope::root()
+    }
+
+    /// Declares a resource at `scope/id` and returns its handle.
+    pub fn add<R: Resource>(&mut self, scope: &Scope, id: &str, resource: R) -> R::Ref {
+        let body = serde_json::to_value(&resource).map_err(|e| e.to_string());
+        let mut block = Block::new(
+            BlockKind::Resource,
+            R::TYPE.to_owned(),
+            scope.child(id),
+            body,
+        );
+        block.requirement = Some(R::PROVIDER);
+        block.taggable = R::TAGGABLE;
+        R::Ref::from(self.push(block))
+    }
+
+    /// Declares a data source at `scope/id` and returns its handle.
+    pub fn data<D: DataSource>(&mut self, scope: &Scope, id: &str, data: D) -> D::Ref {
+        let body = serde_json::to_value(&data).map_err(|e| e.to_string());
+        let mut block = Block::new(BlockKind::Data, D::TYPE.to_owned(), scope.child(id), body);
+        block.requirement = Some(D::PROVIDER);
+        D::Ref::from(self.push(block))
+    }
+
+    /// Declares a block of a type that is not typed yet.
+    pub fn add_raw(&mut self, scope: &Scope, id: &str, raw: RawBlock) -> BlockRef {
+        let mut block = Block::new(raw.kind, raw.type_name, scope.child(id), raw.body);
+        block.requirement = raw.requirement;
+        block.taggable = raw.taggable;
+        self.push(block)
+    }
+
+    fn push(&mut self, block: Block) -> BlockRef {
+        let address = block.address();
+        self.index
+            .entry(address.clone())
+            .or_insert(self.blocks.len());
+        self.blocks.push(block);
+        BlockRef::new(address)
+    }
+
+    /// The declared block behind a handle, to set meta-arguments and
+    /// overrides. Panics if the handle comes from another stack: that is a
+    /// mistake in the program, not in its input.
+    pub fn block(&mut self, handle: &impl Handle) -> &mut Block {
+        let address = handle.block_ref().address();
+        match self.index.get(address) {
+            Some(&i) => &mut self.blocks[i],
+            None => panic!(
+                "{address} is not declared in stack `{}`: a handle from one stack was used with another",
+                self.name
+            ),
+        }
+    }
+
+    /// All blocks declared so far, in order.
+    pub fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
+    /// Adds a provider configuration; its `required_providers` entry follows.
+    pub fn provider<P: Provider>(&mut self, provider: P) -> ProviderRef {
+        let alias = provider.alias().map(str::to_owned);
+        let body = serde_json::to_value(&provider).map_err(|e| e.to_string());
+        let requirement = P::REQUIREMENT;
+        let reference = ProviderRef::new(requirement.local_name.clone(), alias.clone());
+        self.providers.push(ProviderConfig {
+            requirement,
+            alias,
+            body,
+        });
+        reference
+    }
+
+    /// Adds or replaces a `required_providers` entry (for raw blocks, or to
+    /// pin another version than the typed resources' default).
+    pub fn require_provider(&mut self, requirement: ProviderRequirement) {
+        self.requirements
+            .retain(|r| r.local_name != requirement.local_name);
+        self.requirements.push(requirement);
+    }
+
+    /// Where Terraform keeps the stack's state.
+    pub fn set_backend(&mut self, backend: impl Into<Backend>) {
+        self.backend = Some(backend.into());
+    }
+
+    pub fn backend(&self) -> Option<&Backend> {
+        self.backend.as_ref()
+    }
+
+    /// The Terraform versions the stack accepts (`>= 1.11`).
+    pub fn set_required_version(&mut self, constraint: impl Into<String>) {
+        self.required_version = Some(constraint.into());
+    }
+
+    /// Declares an output at `scope/id`.
+    pub fn output(&mut self, scope: &Scope, id: &str, output: Output) {
+        self.outputs.push(OutputDecl {
+            scope: scope.child(id),
+            output,
+        });
+    }
+
+    /// Declares an input variable at `scope/id` and returns its value.
+    pub fn variable<T: TypeConstraint>(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+        variable: Variable<T>,
+    ) -> Tf<T> {
+        let scope = scope.child(id);
+        let name = scope.logical_id();
+        self.variables.push(VariableDecl {
+            scope,
+            json: variable.to_json(),
+        });
+        Tf::from_expr(Expr::reference(Address::variable(name)))
+    }
+
+    /// Declares a file asset at `scope/id`: the file is hashed now and
+    /// copied into the stack's output directory when the stack is written.
+    pub fn asset(&mut self, scope: &Scope, id: &str, source: &Path) -> Result<Asset, AssetError> {
+        let asset = Asset::new(scope.child(id), source)?;
+        self.assets.push(asset.clone());
+        Ok(asset)
+    }
+
+    /// Adds an aspect, applied to every block when the stack is synthesized.
+    pub fn aspect(&mut self, aspect: impl Aspect + 'static) {
+        self.aspects.push(Box::new(aspect));
+    }
+
+    /// The number of resources (data sources not counted).
+    pub fn resource_count(&self) -> usize {
+        self.blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Resource)
+            .count()
+    }
+}

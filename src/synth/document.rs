@@ -1,0 +1,495 @@
+//! Building the `cdk.tf.json` of a stack, after checking it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::address::{Address, BlockKind};
+use crate::block::json_kind;
+use crate::expr::scan::{self, Reference};
+use crate::provider::ProviderRequirement;
+use crate::stack::Stack;
+
+use super::graph::find_cycle;
+use super::{Problem, StackError, SynthesizedStack, VERSION};
+
+/// Keys of a block whose values are not expressions.
+const META_KEYS: &[&str] = &["//", "depends_on", "lifecycle", "provider"];
+
+/// A block after rendering.
+struct Rendered {
+    kind: BlockKind,
+    type_name: String,
+    logical_id: String,
+    path: String,
+    body: Map<String, Value>,
+}
+
+/// Checks a stack and renders its Terraform JSON. Nothing is written: either
+/// every check passes, or every problem found is returned.
+pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
+    let Stack {
+        name,
+        mut blocks,
+        providers,
+        requirements,
+        backend,
+        outputs,
+        variables,
+        assets,
+        aspects,
+        required_version,
+        ..
+    } = stack;
+    let mut problems = Vec::new();
+
+    for aspect in &aspects {
+        for block in &mut blocks {
+            aspect.visit(block);
+        }
+    }
+
+    // Construct paths are unique across everything the stack declares.
+    let mut seen_paths: HashMap<String, String> = HashMap::new();
+    let mut duplicate_paths: HashSet<String> = HashSet::new();
+    let mut claim = |path: String, what: String, problems: &mut Vec<Problem>| {
+        if let Some(first) = seen_paths.get(&path) {
+            problems.push(Problem::at(
+                &path,
+                format!(
+                    "two constructs have this path ({first}, then {what}): give one of them another id"
+                ),
+            ));
+            duplicate_paths.insert(path);
+        } else {
+            seen_paths.insert(path, what);
+        }
+    };
+    for b in &blocks {
+        let what = format!("{} {}", kind_word(b.kind), b.type_name);
+        claim(b.scope.path_in(&name), what, &mut problems);
+    }
+    for o in &outputs {
+        claim(o.scope.path_in(&name), "an output".into(), &mut problems);
+    }
+    for v in &variables {
+        claim(v.scope.path_in(&name), "a variable".into(), &mut problems);
+    }
+    for a in &assets {
+        claim(a.scope.path_in(&name), "an asset".into(), &mut problems);
+    }
+
+    let mut required = RequiredProviders::default();
+    for r in &requirements {
+        required.set(r.clone());
+    }
+    let mut rendered: Vec<Rendered> = Vec::with_capacity(blocks.len());
+    let mut by_address: HashMap<Address, usize> = HashMap::with_capacity(blocks.len());
+    for block in blocks {
+        let path = block.scope.path_in(&name);
+        if block.logical_id.is_empty() {
+            problems.push(Problem::at(
+                &path,
+                format!(
+                    "the construct id `{}` leaves an empty logical id (only the characters A-Z, a-z, 0-9, `_` and `-` are kept): use an id with some of them",
+                    block.scope.id()
+                ),
+            ));
+        }
+        if let Some(req) = &block.requirement {
+            required.add(req, &path, &mut problems);
+        }
+        let address = block.address();
+        let kind = block.kind;
+        let type_name = block.type_name.clone();
+        let logical_id = block.logical_id.clone();
+        let body = match block.render(&name) {
+            Ok(body) => body,
+            Err(e) => {
+                problems.push(Problem::at(&path, format!("{type_name}: {e}")));
+                continue;
+            }
+        };
+        match by_address.get(&address) {
+            Some(&first) => {
+                if !duplicate_paths.contains(&path) {
+                    problems.push(Problem::at(
+                        &path,
+                        format!(
+                            "{} and {path} both have the address `{address}` (logical ids keep only A-Z, a-z, 0-9, `_` and `-`): give one of them another id",
+                            rendered[first].path
+                        ),
+                    ));
+                }
+            }
+            None => {
+                by_address.insert(address.clone(), rendered.len());
+            }
+        }
+        rendered.push(Rendered {
+            kind,
+            type_name,
+            logical_id,
+            path,
+            body,
+        });
+    }
+
+    let variable_ids: HashMap<String, String> = variables
+        .iter()
+        .map(|v| (v.scope.logical_id(), v.scope.path_in(&name)))
+        .collect();
+    let resolves = |address: &Address| match address {
+        Address::Variable { name } => variable_ids.contains_key(name),
+        Address::Block { .. } => by_address.contains_key(address),
+    };
+    let dangling = |what: &str, address: &Address| {
+        let hint = match address {
+            Address::Variable { .. } => "declare the variable in this stack with `Stack::variable`",
+            Address::Block { .. } => {
+                "declare it in this stack (handles of another stack cannot be used here), or use a value instead of a reference"
+            }
+        };
+        format!("{what} `{address}`, which is not declared in stack `{name}`: {hint}")
+    };
+
+    // References and depends_on, checked and turned into dependency edges.
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); rendered.len()];
+    let mut found: Vec<Reference> = Vec::new();
+    let aliases = providers_index(&providers);
+    for (i, block) in rendered.iter().enumerate() {
+        found.clear();
+        for (key, value) in &block.body {
+            if !META_KEYS.contains(&key.as_str()) {
+                collect_references(value, &mut found);
+            }
+        }
+        for r in &found {
+            if !resolves(&r.address) {
+                problems.push(Problem::at(&block.path, dangling("refers to", &r.address)));
+            } else if let Some(&j) = by_address.get(&r.address) {
+                edges[i].push(j);
+            }
+        }
+        for target in depends_on_of(&block.body, &block.path, &mut problems) {
+            match by_address.get(&target) {
+                Some(&j) => edges[i].push(j),
+                None => problems.push(Problem::at(&block.path, dangling("depends on", &target))),
+            }
+        }
+        check_provider_meta(block, &aliases, &mut problems);
+    }
+    if let Some(cycle) = find_cycle(&edges) {
+        let mut chain: Vec<&str> = cycle.iter().map(|&i| rendered[i].path.as_str()).collect();
+        chain.push(&rendered[cycle[0]].path);
+        problems.push(Problem::at(
+            &rendered[cycle[0]].path,
+            format!(
+                "dependency cycle: {}. Terraform cannot order these blocks: remove one of the references or depends_on entries",
+                chain.join(" → ")
+            ),
+        ));
+    }
+
+    // Outputs.
+    let mut output_json = Map::new();
+    let mut output_tree = Map::new();
+    let mut output_paths: HashMap<String, String> = HashMap::new();
+    for decl in &outputs {
+        let path = decl.scope.path_in(&name);
+        let id = decl.scope.logical_id();
+        let value = match decl.output.to_json() {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(Problem::at(&path, format!("output: {e}")));
+                continue;
+            }
+        };
+        found.clear();
+        collect_references(&value["value"], &mut found);
+        for r in &found {
+            if !resolves(&r.address) {
+                problems.push(Problem::at(&path, dangling("refers to", &r.address)));
+            }
+        }
+        for target in depends_on_of(
+            value.as_object().unwrap_or(&Map::new()),
+            &path,
+            &mut problems,
+        ) {
+            if !by_address.contains_key(&target) {
+                problems.push(Problem::at(&path, dangling("depends on", &target)));
+            }
+        }
+        if let Some(first) = output_paths.insert(id.clone(), path.clone()) {
+            if first != path {
+                problems.push(Problem::at(
+                    &path,
+                    format!("{first} and {path} both have the output name `{id}`: give one of them another id"),
+                ));
+            }
+        }
+        insert_tree(&mut output_tree, &name, decl.scope.components(), &id);
+        output_json.insert(id, value);
+    }
+
+    // Variables.
+    let mut variable_json = Map::new();
+    for decl in &variables {
+        match &decl.json {
+            Ok(v) => {
+                variable_json.insert(decl.scope.logical_id(), v.clone());
+            }
+            Err(e) => problems.push(Problem::at(
+                decl.scope.path_in(&name),
+                format!("variable: {e}"),
+            )),
+        }
+    }
+
+    // Providers.
+    let mut provider_json: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut aliases: HashSet<(String, Option<String>)> = HashSet::new();
+    for p in &providers {
+        let local = p.requirement.local_name.to_string();
+        required.add(
+            &p.requirement,
+            &format!("provider `{local}`"),
+            &mut problems,
+        );
+        if !aliases.insert((local.clone(), p.alias.clone())) {
+            problems.push(Problem::stack_wide(match &p.alias {
+                Some(alias) => format!("provider `{local}` has two configurations with the alias `{alias}`: give each its own alias"),
+                None => format!("provider `{local}` has two default configurations: give all but one an alias"),
+            }));
+        }
+        match &p.body {
+            Ok(body) => provider_json.entry(local).or_default().push(body.clone()),
+            Err(e) => problems.push(Problem::stack_wide(format!("provider `{local}`: {e}"))),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(StackError {
+            stack: name,
+            problems,
+        });
+    }
+
+    let resource_count = rendered
+        .iter()
+        .filter(|b| b.kind == BlockKind::Resource)
+        .count();
+    let mut document = Map::new();
+    let mut metadata = Map::new();
+    if let Some(b) = &backend {
+        metadata.insert("backend".into(), json!(b.type_name()));
+    }
+    metadata.insert("stackName".into(), json!(name));
+    metadata.insert("version".into(), json!(VERSION));
+    document.insert(
+        "//".into(),
+        json!({"metadata": metadata, "outputs": output_tree}),
+    );
+    let mut resources: Map<String, Value> = Map::new();
+    let mut data: Map<String, Value> = Map::new();
+    for block in rendered {
+        let section = match block.kind {
+            BlockKind::Resource => &mut resources,
+            BlockKind::Data => &mut data,
+        };
+        if let Value::Object(of_type) = section
+            .entry(block.type_name)
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
+            of_type.insert(block.logical_id, Value::Object(block.body));
+        }
+    }
+    insert_nonempty(&mut document, "resource", resources);
+    insert_nonempty(&mut document, "data", data);
+    insert_nonempty(&mut document, "output", output_json);
+    insert_nonempty(&mut document, "variable", variable_json);
+    if !provider_json.is_empty() {
+        document.insert("provider".into(), json!(provider_json));
+    }
+    let mut terraform = Map::new();
+    if let Some(b) = &backend {
+        terraform.insert("backend".into(), json!({ b.type_name(): b.to_json() }));
+    }
+    if !required.entries.is_empty() {
+        let entries: Map<String, Value> = required
+            .entries
+            .values()
+            .map(|(r, _)| {
+                (
+                    r.local_name.to_string(),
+                    json!({"source": r.source, "version": r.version}),
+                )
+            })
+            .collect();
+        terraform.insert("required_providers".into(), Value::Object(entries));
+    }
+    if let Some(v) = required_version {
+        terraform.insert("required_version".into(), json!(v));
+    }
+    insert_nonempty(&mut document, "terraform", terraform);
+
+    Ok(SynthesizedStack {
+        name,
+        document: Value::Object(document),
+        assets,
+        resource_count,
+    })
+}
+
+fn kind_word(kind: BlockKind) -> &'static str {
+    match kind {
+        BlockKind::Resource => "resource",
+        BlockKind::Data => "data source",
+    }
+}
+
+fn insert_nonempty(document: &mut Map<String, Value>, key: &str, section: Map<String, Value>) {
+    if !section.is_empty() {
+        document.insert(key.into(), Value::Object(section));
+    }
+}
+
+/// Every reference in the strings of a JSON value.
+pub(crate) fn collect_references(value: &Value, found: &mut Vec<Reference>) {
+    match value {
+        Value::String(s) => scan::references(s, found),
+        Value::Array(items) => items.iter().for_each(|v| collect_references(v, found)),
+        Value::Object(map) => map.values().for_each(|v| collect_references(v, found)),
+        _ => {}
+    }
+}
+
+/// The addresses in a block's final `depends_on`.
+fn depends_on_of(
+    body: &Map<String, Value>,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<Address> {
+    let Some(value) = body.get("depends_on") else {
+        return Vec::new();
+    };
+    let Value::Array(items) = value else {
+        problems.push(Problem::at(
+            path,
+            format!(
+                "depends_on must be a list of addresses, not {}",
+                json_kind(value)
+            ),
+        ));
+        return Vec::new();
+    };
+    let mut addresses = Vec::with_capacity(items.len());
+    for item in items {
+        match item.as_str().and_then(parse_address) {
+            Some(a) => addresses.push(a),
+            None => problems.push(Problem::at(
+                path,
+                format!(
+                    "depends_on entry {item} is not the address of a block (`TYPE.NAME` or `data.TYPE.NAME`)"
+                ),
+            )),
+        }
+    }
+    addresses
+}
+
+fn parse_address(text: &str) -> Option<Address> {
+    let parts: Vec<&str> = text.split('.').collect();
+    match parts.as_slice() {
+        ["data", t, n] => Some(Address::data(*t, *n)),
+        [t, n] if *t != "data" && *t != "var" => Some(Address::resource(*t, *n)),
+        _ => None,
+    }
+}
+
+fn providers_index(providers: &[crate::provider::ProviderConfig]) -> HashSet<String> {
+    providers
+        .iter()
+        .filter_map(|p| {
+            p.alias
+                .as_ref()
+                .map(|a| format!("{}.{a}", p.requirement.local_name))
+        })
+        .collect()
+}
+
+/// A block's `provider` meta-argument must name a configured alias.
+fn check_provider_meta(block: &Rendered, aliases: &HashSet<String>, problems: &mut Vec<Problem>) {
+    let Some(provider) = block.body.get("provider") else {
+        return;
+    };
+    let Some(provider) = provider.as_str() else {
+        problems.push(Problem::at(
+            &block.path,
+            "the provider meta-argument must be a string such as `aws.west`",
+        ));
+        return;
+    };
+    if provider.contains('.') && !aliases.contains(provider) {
+        problems.push(Problem::at(
+            &block.path,
+            format!(
+                "uses provider `{provider}`, which is not configured in this stack: add a provider configuration with that alias"
+            ),
+        ));
+    }
+}
+
+/// Inserts an output's logical id into the `//` outputs tree at its path.
+fn insert_tree(tree: &mut Map<String, Value>, stack: &str, components: &[String], id: &str) {
+    let mut node = tree
+        .entry(stack.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Some((last, parents)) = components.split_last() else {
+        return;
+    };
+    for c in parents {
+        let Value::Object(map) = node else {
+            return;
+        };
+        node = map
+            .entry(c.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+    if let Value::Object(map) = node {
+        map.insert(last.clone(), Value::String(id.to_owned()));
+    }
+}
+
+/// The `required_providers` entries, each with where it was first asked for.
+#[derive(Default)]
+struct RequiredProviders {
+    entries: BTreeMap<String, (ProviderRequirement, String)>,
+    explicit: HashSet<String>,
+}
+
+impl RequiredProviders {
+    fn add(&mut self, req: &ProviderRequirement, by: &str, problems: &mut Vec<Problem>) {
+        let key = req.local_name.to_string();
+        if self.explicit.contains(&key) {
+            return;
+        }
+        match self.entries.get(&key) {
+            None => {
+                self.entries.insert(key, (req.clone(), by.to_owned()));
+            }
+            Some((existing, first)) if existing != req => problems.push(Problem::stack_wide(format!(
+                "provider `{key}` is required as {} {} by {first} and as {} {} by {by}: call `Stack::require_provider` to choose one",
+                existing.source, existing.version, req.source, req.version
+            ))),
+            Some(_) => {}
+        }
+    }
+
+    /// An explicit requirement replaces whatever blocks asked for.
+    fn set(&mut self, req: ProviderRequirement) {
+        let key = req.local_name.to_string();
+        self.explicit.insert(key.clone());
+        self.entries.insert(key, (req, "the stack".into()));
+    }
+}

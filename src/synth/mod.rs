@@ -1,0 +1,90 @@
+//! Synthesis: from a [`Stack`](crate::Stack) to Terraform JSON, checked, and
+//! written to an output directory.
+
+mod document;
+mod graph;
+mod json;
+pub mod manifest;
+pub mod output_dir;
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::asset::Asset;
+
+pub use document::synthesize;
+pub use json::to_pretty_json;
+
+/// The version written into metadata and manifests.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A stack, checked and rendered as Terraform JSON.
+#[derive(Clone, Debug)]
+pub struct SynthesizedStack {
+    pub name: String,
+    /// The content of `cdk.tf.json`.
+    pub document: Value,
+    /// Files to copy under the stack's directory.
+    pub assets: Vec<Asset>,
+    pub resource_count: usize,
+}
+
+/// One thing wrong with a stack, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The construct path of what is wrong, when it is one construct.
+    pub path: Option<String>,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl Problem {
+    pub fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            path: Some(path.into()),
+            message: message.into(),
+        }
+    }
+
+    pub fn stack_wide(message: impl Into<String>) -> Self {
+        Problem {
+            path: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "{path}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// A stack that cannot be synthesized, with everything found wrong in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackError {
+    pub stack: String,
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for StackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "stack `{}` cannot be synthesized ({n} problem{}):",
+            self.stack,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            write!(f, "\n- {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for StackError {}

@@ -1,0 +1,277 @@
+//! Writing synthesized stacks to the output directory, all or nothing.
+//!
+//! The new output is built in a temporary directory beside the old one and
+//! swapped in with one rename, so a failed or killed run leaves the previous
+//! output as it was. What kite does not write itself — Terraform's
+//! `.terraform/` directory and lock file in a stack's directory, the
+//! directories of stacks not synthesized this time — is carried over into
+//! the new output (hard links, so nothing large is copied).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::manifest::{Manifest, ManifestStack};
+use super::{SynthesizedStack, VERSION, to_pretty_json};
+
+/// What was written for one stack.
+#[derive(Clone, Debug)]
+pub struct WrittenStack {
+    pub name: String,
+    /// `OUT/stacks/<name>/cdk.tf.json`
+    pub config_path: PathBuf,
+    pub resource_count: usize,
+}
+
+/// An output directory that could not be written, and where.
+#[derive(Debug)]
+pub struct WriteError {
+    pub path: PathBuf,
+    pub action: &'static str,
+    pub source: io::Error,
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot {} {}: {}. The previous output directory is unchanged",
+            self.action,
+            self.path.display(),
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+fn at(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> WriteError {
+    let path = path.to_path_buf();
+    move |source| WriteError {
+        path,
+        action,
+        source,
+    }
+}
+
+/// Writes `stacks` into `out`, replacing it in one step.
+pub fn write(out: &Path, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack>, WriteError> {
+    if out.exists() && !out.is_dir() {
+        return Err(WriteError {
+            path: out.to_path_buf(),
+            action: "replace",
+            source: io::Error::other("it is not a directory; remove it or choose another --out"),
+        });
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(at(&parent, "create"))?;
+    let dir_name = out
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{dir_name}.tmp-"))
+        .tempdir_in(&parent)
+        .map_err(at(&parent, "create a temporary directory in"))?;
+    let new = staging.path();
+
+    let mut written = Vec::with_capacity(stacks.len());
+    let mut manifest = Manifest {
+        version: VERSION.to_owned(),
+        stacks: Default::default(),
+    };
+    for stack in stacks {
+        let stack_dir = new.join("stacks").join(&stack.name);
+        fs::create_dir_all(&stack_dir).map_err(at(&stack_dir, "create"))?;
+        let config = stack_dir.join("cdk.tf.json");
+        fs::write(&config, to_pretty_json(&stack.document)).map_err(at(&config, "write"))?;
+        for asset in &stack.assets {
+            let dest = stack_dir.join(asset.relative_path());
+            let previous = out
+                .join("stacks")
+                .join(&stack.name)
+                .join(asset.relative_path());
+            place_asset(asset.source(), &previous, &dest)?;
+        }
+        manifest
+            .stacks
+            .insert(stack.name.clone(), ManifestStack::new(&stack.name));
+        written.push(WrittenStack {
+            name: stack.name.clone(),
+            config_path: out.join("stacks").join(&stack.name).join("cdk.tf.json"),
+            resource_count: stack.resource_count,
+        });
+    }
+
+    if out.is_dir() {
+        carry_over(out, new, stacks, &mut manifest)?;
+    }
+    let manifest_path = new.join("manifest.json");
+    let manifest_json = serde_json::to_value(&manifest).unwrap_or_default();
+    fs::write(&manifest_path, to_pretty_json(&manifest_json))
+        .map_err(at(&manifest_path, "write"))?;
+
+    let staging = staging.keep();
+    swap_into_place(&staging, out)?;
+    Ok(written)
+}
+
+/// Links an asset from the previous output when the same content is already
+/// there (its path includes the content hash); copies it otherwise.
+fn place_asset(source: &Path, previous: &Path, dest: &Path) -> Result<(), WriteError> {
+    if let Some(dir) = dest.parent() {
+        fs::create_dir_all(dir).map_err(at(dir, "create"))?;
+    }
+    let same_size = match (fs::metadata(previous), fs::metadata(source)) {
+        (Ok(p), Ok(s)) => p.is_file() && p.len() == s.len(),
+        _ => false,
+    };
+    if same_size && fs::hard_link(previous, dest).is_ok() {
+        return Ok(());
+    }
+    fs::copy(source, dest).map_err(at(source, "copy the asset"))?;
+    Ok(())
+}
+
+/// Brings what kite did not write this time from the old output into the new.
+fn carry_over(
+    old: &Path,
+    new: &Path,
+    stacks: &[SynthesizedStack],
+    manifest: &mut Manifest,
+) -> Result<(), WriteError> {
+    let written = |name: &str| stacks.iter().any(|s| s.name == name);
+    let old_manifest: Option<Manifest> = fs::read_to_string(old.join("manifest.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok());
+
+    for entry in fs::read_dir(old).map_err(at(old, "read"))? {
+        let entry = entry.map_err(at(old, "read"))?;
+        let name = entry.file_name();
+        if name == "manifest.json" || name == "stacks" {
+            continue;
+        }
+        link_tree(&entry.path(), &new.join(&name))?;
+    }
+    let old_stacks = old.join("stacks");
+    if !old_stacks.is_dir() {
+        return Ok(());
+    }
+    for entry in fs::read_dir(&old_stacks).map_err(at(&old_stacks, "read"))? {
+        let entry = entry.map_err(at(&old_stacks, "read"))?;
+        let stack_name = entry.file_name().to_string_lossy().into_owned();
+        let old_dir = entry.path();
+        let new_dir = new.join("stacks").join(&stack_name);
+        if !written(&stack_name) {
+            link_tree(&old_dir, &new_dir)?;
+            if let Some(m) = old_manifest
+                .as_ref()
+                .and_then(|m| m.stacks.get(&stack_name))
+            {
+                manifest.stacks.insert(stack_name, m.clone());
+            }
+            continue;
+        }
+        if !old_dir.is_dir() {
+            continue;
+        }
+        for inner in fs::read_dir(&old_dir).map_err(at(&old_dir, "read"))? {
+            let inner = inner.map_err(at(&old_dir, "read"))?;
+            let inner_name = inner.file_name();
+            if inner_name == "cdk.tf.json" || inner_name == "assets" {
+                continue;
+            }
+            link_tree(&inner.path(), &new_dir.join(inner_name))?;
+        }
+    }
+    Ok(())
+}
+
+/// Recreates `from` at `to`: directories made anew, files hard-linked (copied
+/// where links are not possible), symbolic links recreated.
+fn link_tree(from: &Path, to: &Path) -> Result<(), WriteError> {
+    let meta = fs::symlink_metadata(from).map_err(at(from, "read"))?;
+    if meta.file_type().is_symlink() {
+        let target = fs::read_link(from).map_err(at(from, "read the link"))?;
+        return make_symlink(&target, to);
+    }
+    if meta.is_dir() {
+        fs::create_dir_all(to).map_err(at(to, "create"))?;
+        for entry in fs::read_dir(from).map_err(at(from, "read"))? {
+            let entry = entry.map_err(at(from, "read"))?;
+            link_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        return Ok(());
+    }
+    if fs::hard_link(from, to).is_err() {
+        fs::copy(from, to).map_err(at(from, "copy"))?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn make_symlink(target: &Path, link: &Path) -> Result<(), WriteError> {
+    std::os::unix::fs::symlink(target, link).map_err(at(link, "create the link"))
+}
+
+#[cfg(not(unix))]
+fn make_symlink(target: &Path, link: &Path) -> Result<(), WriteError> {
+    let _ = target;
+    Err(WriteError {
+        path: link.to_path_buf(),
+        action: "recreate the symbolic link",
+        source: io::Error::other("symbolic links are only carried over on Unix"),
+    })
+}
+
+/// Puts the finished `staging` directory at `out` and removes the old one.
+fn swap_into_place(staging: &Path, out: &Path) -> Result<(), WriteError> {
+    if !out.exists() {
+        return fs::rename(staging, out).map_err(|e| {
+            let _ = fs::remove_dir_all(staging);
+            at(out, "create")(e)
+        });
+    }
+    exchange(staging, out).map_err(|e| {
+        let _ = fs::remove_dir_all(staging);
+        at(out, "replace")(e)
+    })?;
+    // `staging` now holds the previous output.
+    let _ = fs::remove_dir_all(staging);
+    Ok(())
+}
+
+/// Swaps two directories atomically (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        // Filesystems without the flag: fall back to two renames.
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+            exchange_by_renames(a, b)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    exchange_by_renames(a, b)
+}
+
+/// Two renames through a third name: the old output is briefly under another
+/// name, never lost.
+fn exchange_by_renames(staging: &Path, out: &Path) -> io::Result<()> {
+    let mut aside = staging.as_os_str().to_owned();
+    aside.push(".old");
+    let aside = PathBuf::from(aside);
+    fs::rename(out, &aside)?;
+    if let Err(e) = fs::rename(staging, out) {
+        let _ = fs::rename(&aside, out);
+        return Err(e);
+    }
+    fs::rename(&aside, staging)
+}
