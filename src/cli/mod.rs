@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::{App, StackDef};
@@ -83,24 +83,60 @@ struct OutDir {
 
 /// Runs the command line of `app` and returns the exit status.
 pub fn main(app: App) -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let cwd = match std::env::current_dir() {
+        Ok(dir) => dir,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            eprintln!("error: cannot read the current directory: {e}");
+            return ExitCode::FAILURE;
         }
     };
-    match run(&app, cli) {
+    run_with(
+        &app,
+        std::env::args_os(),
+        &cwd,
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    )
+}
+
+/// Runs the command line with these arguments (the first is the program
+/// name) in the project directory `cwd`, writing kite's own messages to
+/// `stdout` and `stderr`. terraform's output goes to the process's own
+/// streams.
+pub fn run_with(
+    app: &App,
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+    cwd: &Path,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() {
+                write!(stderr, "{text}")
+            } else {
+                write!(stdout, "{text}")
+            };
+            return ExitCode::from(code);
+        }
+    };
+    let mut io = Io { stdout, stderr };
+    match run(app, cli, cwd, &mut io) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", render_error(&e));
+            let _ = writeln!(io.stderr, "error: {}", render_error(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Where kite's own messages go.
+struct Io<'a> {
+    stdout: &'a mut dyn Write,
+    stderr: &'a mut dyn Write,
 }
 
 /// The message of an error and its causes, without a backtrace.
@@ -113,17 +149,15 @@ fn render_error(e: &anyhow::Error) -> String {
     text
 }
 
-fn run(app: &App, cli: Cli) -> Result<ExitCode> {
-    let root = std::env::current_dir().context("cannot read the current directory")?;
-    let env = Env::load(&root)?;
+fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
+    let env = Env::load(cwd)?;
     match cli.command {
         Command::Synth { stacks, out } => {
-            let mut stdout = std::io::stdout();
-            synth(app, &env, &stacks, &out.dir, &mut stdout)?;
+            synth(app, &env, &stacks, &cwd.join(out.dir), io.stdout)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::List => list(app, &env),
-        Command::Diff { stack, out } => drive(app, &env, stack, &out.dir, &["plan"]),
+        Command::List => list(app, &env, io.stdout),
+        Command::Diff { stack, out } => drive(app, &env, stack, &cwd.join(out.dir), &["plan"], io),
         Command::Deploy {
             stack,
             auto_approve,
@@ -134,7 +168,7 @@ fn run(app: &App, cli: Cli) -> Result<ExitCode> {
             } else {
                 &["apply"]
             };
-            drive(app, &env, stack, &out.dir, args)
+            drive(app, &env, stack, &cwd.join(out.dir), args, io)
         }
         Command::Destroy {
             stack,
@@ -146,7 +180,7 @@ fn run(app: &App, cli: Cli) -> Result<ExitCode> {
             } else {
                 &["destroy"]
             };
-            drive(app, &env, stack, &out.dir, args)
+            drive(app, &env, stack, &cwd.join(out.dir), args, io)
         }
         Command::Output { stack, json, out } => {
             let args: &[&str] = if json {
@@ -154,7 +188,7 @@ fn run(app: &App, cli: Cli) -> Result<ExitCode> {
             } else {
                 &["output"]
             };
-            drive(app, &env, stack, &out.dir, args)
+            drive(app, &env, stack, &cwd.join(out.dir), args, io)
         }
     }
 }
@@ -217,33 +251,36 @@ fn build_and_synthesize(
     synth::synthesize(stack).map_err(|e: StackError| e.to_string())
 }
 
-fn list(app: &App, env: &Env) -> Result<ExitCode> {
+fn list(app: &App, env: &Env, out: &mut dyn Write) -> Result<ExitCode> {
     let mut failed = false;
-    println!(
+    writeln!(
+        out,
         "{:<12} {:<8} {:>9}  DESCRIPTION",
         "STACK", "BACKEND", "RESOURCES"
-    );
+    )?;
     for def in app.stacks() {
         match app.build(def, env) {
             Ok(stack) => {
                 let backend = stack.backend().map_or("-", |b| b.type_name());
-                println!(
+                writeln!(
+                    out,
                     "{:<12} {:<8} {:>9}  {}",
                     def.name(),
                     backend,
                     stack.resource_count(),
                     def.description()
-                );
+                )?;
             }
             Err(e) => {
                 failed = true;
-                println!(
+                writeln!(
+                    out,
                     "{:<12} {:<8} {:>9}  cannot be built: {}",
                     def.name(),
                     "?",
                     "?",
                     render_error(&e)
-                );
+                )?;
             }
         }
     }
@@ -280,16 +317,11 @@ fn drive(
     stack: Option<String>,
     out: &Path,
     args: &[&str],
+    io: &mut Io,
 ) -> Result<ExitCode> {
     let name = one_stack(app, stack, command_name(args))?;
     let terraform = Terraform::from_env(env);
-    let written = synth(
-        app,
-        env,
-        std::slice::from_ref(&name),
-        out,
-        &mut std::io::stderr(),
-    )?;
+    let written = synth(app, env, std::slice::from_ref(&name), out, io.stderr)?;
     let dir = written
         .first()
         .and_then(|w| w.config_path.parent())
@@ -297,15 +329,18 @@ fn drive(
         .unwrap_or_else(|| out.join("stacks").join(&name));
     let init = terraform.run(&dir, &["init", "-input=false"])?;
     if !init.success() {
-        eprintln!(
-            "error: `{} init` failed in {}; not running `{}`",
+        writeln!(
+            io.stderr,
+            "error: `{} init -input=false` failed in {}; `{} {}` was not run",
             terraform.binary(),
             dir.display(),
+            terraform.binary(),
             args.join(" ")
-        );
-        return Ok(exit_code(init));
+        )?;
+        return Ok(exit_code(init, io));
     }
-    Ok(exit_code(terraform.run(&dir, args)?))
+    let status = terraform.run(&dir, args)?;
+    Ok(exit_code(status, io))
 }
 
 fn command_name(args: &[&str]) -> &'static str {
@@ -317,11 +352,11 @@ fn command_name(args: &[&str]) -> &'static str {
     }
 }
 
-fn exit_code(status: std::process::ExitStatus) -> ExitCode {
+fn exit_code(status: std::process::ExitStatus, io: &mut Io) -> ExitCode {
     match status.code() {
         Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         None => {
-            eprintln!("error: terraform was stopped by a signal");
+            let _ = writeln!(io.stderr, "error: terraform was stopped by a signal");
             ExitCode::FAILURE
         }
     }
