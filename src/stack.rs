@@ -109,6 +109,13 @@ impl Stack {
         }
     }
 
+    /// A handle to the block declared at `address`, if there is one.
+    pub fn declared(&self, address: &Address) -> Option<BlockRef> {
+        self.index
+            .contains_key(address)
+            .then(|| BlockRef::new(address.clone()))
+    }
+
     /// All blocks declared so far, in order.
     pub fn blocks(&self) -> &[Block] {
         &self.blocks

@@ -1,5 +1,23 @@
+//! The Kite chat's infrastructure: the `kite` (production, AWS) and `local`
+//! (development, Docker) stacks, wired to kite's command line.
+
+mod config;
+mod dynamodb_schema;
+#[path = "kite.rs"]
+mod kite_stack;
+
 use std::process::ExitCode;
 
+use kite::App;
+
+fn app() -> App {
+    App::new().stack(
+        "kite",
+        "production: DynamoDB, API Gateway, Lambda, IAM, logs, optional Cloudflare domain",
+        kite_stack::build,
+    )
+}
+
 fn main() -> ExitCode {
-    kite::cli::main(kite::App::new())
+    kite::cli::main(app())
 }

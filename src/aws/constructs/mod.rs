@@ -1,1 +1,18 @@
-//! Higher-level AWS constructs.
+//! Higher-level AWS constructs: several resources that belong together,
+//! with the wiring between them done once.
+
+pub mod api_gateway_account;
+pub mod certificate;
+pub mod function;
+pub mod http_api;
+pub mod lambda_code;
+pub mod role;
+pub mod websocket_api;
+
+pub use api_gateway_account::ApiGatewayAccountRole;
+pub use certificate::DnsValidatedCertificate;
+pub use function::{Function, FunctionProps};
+pub use http_api::{HttpApi, HttpStage};
+pub use lambda_code::LambdaCode;
+pub use role::Role;
+pub use websocket_api::{WebSocketApi, WebSocketStage};

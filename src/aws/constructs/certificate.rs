@@ -1,0 +1,70 @@
+//! A TLS certificate validated through a DNS zone.
+
+use crate::construct::Scope;
+use crate::dns::{DnsRecord, DnsZone};
+use crate::expr::{Arn, Tf};
+use crate::stack::Stack;
+
+use super::super::acm::{
+    AcmCertificate, AcmCertificateRef, AcmCertificateValidation, AcmCertificateValidationRef,
+};
+
+/// A certificate for a zone's apex and `*.` wildcard at `scope/<id>`:
+/// `certificate` (replaced before it is destroyed), the validation record in
+/// the zone (`<id>-validation-record` under the zone's construct), and
+/// `validation`, which completes once ACM has seen the record.
+#[derive(Clone, Debug)]
+pub struct DnsValidatedCertificate {
+    certificate: AcmCertificateRef,
+    validation: AcmCertificateValidationRef,
+}
+
+impl DnsValidatedCertificate {
+    pub fn for_zone(stack: &mut Stack, scope: &Scope, id: &str, zone: &impl DnsZone) -> Self {
+        let scope = scope.child(id);
+        let domain = zone.domain_name();
+        let certificate = stack.add(
+            &scope,
+            "certificate",
+            AcmCertificate::new()
+                .domain_name(domain.clone())
+                .subject_alternative_names([crate::template!["*.", domain] as Tf<String>])
+                .validation_method("DNS"),
+        );
+        stack.block(&certificate).create_before_destroy(true);
+        // The apex and the wildcard share one validation record.
+        let option = certificate.domain_validation_option(1);
+        let record = zone.add_record(
+            stack,
+            &format!("{id}-validation-record"),
+            DnsRecord {
+                name: option.resource_record_name(),
+                record_type: option.resource_record_type(),
+                value: option.resource_record_value(),
+            },
+        );
+        let validation = stack.add(
+            &scope,
+            "validation",
+            AcmCertificateValidation::new(certificate.arn()),
+        );
+        stack.block(&validation).depends_on(&record);
+        DnsValidatedCertificate {
+            certificate,
+            validation,
+        }
+    }
+
+    pub fn certificate(&self) -> &AcmCertificateRef {
+        &self.certificate
+    }
+
+    /// Depend on this before using the certificate.
+    pub fn validation(&self) -> &AcmCertificateValidationRef {
+        &self.validation
+    }
+
+    pub fn arn(&self) -> Tf<Arn> {
+        self.certificate.arn()
+    }
+}

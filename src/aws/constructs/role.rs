@@ -1,0 +1,90 @@
+//! An IAM role whose grants accumulate.
+
+use crate::construct::Scope;
+use crate::expr::{Arn, Tf};
+use crate::stack::Stack;
+
+use super::super::iam::{
+    IamRole, IamRolePolicy, IamRolePolicyAttachment, IamRolePolicyAttachmentRef, IamRolePolicyRef,
+    IamRoleRef, aws_managed_policy,
+};
+use super::super::policy::{PolicyDocument, Statement};
+
+/// A role at `scope/<id>/<id>`, named `<id>`. Each grant is its own
+/// `aws_iam_role_policy` at `scope/<id>/<grant name>`, so grants add up
+/// instead of replacing each other.
+#[derive(Clone, Debug)]
+pub struct Role {
+    scope: Scope,
+    id: String,
+    role: IamRoleRef,
+}
+
+impl Role {
+    /// A role that the AWS service `service` (`lambda.amazonaws.com`) assumes.
+    pub fn for_service(stack: &mut Stack, scope: &Scope, id: &str, service: &str) -> Self {
+        Self::new(
+            stack,
+            scope,
+            id,
+            PolicyDocument::assumed_by_service(service),
+        )
+    }
+
+    /// A role with any trust policy.
+    pub fn new(stack: &mut Stack, scope: &Scope, id: &str, trust: PolicyDocument) -> Self {
+        let scope = scope.child(id);
+        let role = stack.add(&scope, id, IamRole::new(trust).name(id));
+        Role {
+            scope,
+            id: id.to_owned(),
+            role,
+        }
+    }
+
+    pub fn role(&self) -> &IamRoleRef {
+        &self.role
+    }
+
+    pub fn arn(&self) -> Tf<Arn> {
+        self.role.arn()
+    }
+
+    pub fn name(&self) -> Tf<String> {
+        self.role.name()
+    }
+
+    /// Attaches the AWS managed policy `name` (`service-role/AWSLambdaBasicExecutionRole`),
+    /// at `<id>/<id>-managed-<policy>-attachment`.
+    pub fn attach_managed_policy(
+        &self,
+        stack: &mut Stack,
+        name: &str,
+    ) -> IamRolePolicyAttachmentRef {
+        let short = name.rsplit('/').next().unwrap_or(name);
+        stack.add(
+            &self.scope,
+            &format!("{}-managed-{short}-attachment", self.id),
+            IamRolePolicyAttachment::new(aws_managed_policy(name), self.role.name()),
+        )
+    }
+
+    /// Grants the statements of `policy` as the inline policy `name`.
+    pub fn grant(&self, stack: &mut Stack, name: &str, policy: PolicyDocument) -> IamRolePolicyRef {
+        stack.add(
+            &self.scope,
+            name,
+            IamRolePolicy::new(policy, self.role.name()).name(name),
+        )
+    }
+
+    /// Grants one statement as the inline policy `name`.
+    pub fn grant_statement(
+        &self,
+        stack: &mut Stack,
+        name: &str,
+        statement: Statement,
+    ) -> IamRolePolicyRef {
+        self.grant(stack, name, PolicyDocument::new().statement(statement))
+    }
+}

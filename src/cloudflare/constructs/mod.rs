@@ -1,0 +1,5 @@
+//! Higher-level Cloudflare constructs.
+
+pub mod zone;
+
+pub use zone::CloudflareZone;
