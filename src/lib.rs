@@ -17,6 +17,7 @@ pub mod cli;
 pub mod cloudflare;
 pub mod construct;
 pub mod dns;
+pub mod docker;
 pub mod env;
 pub mod expr;
 pub mod id;

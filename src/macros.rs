@@ -67,7 +67,11 @@ macro_rules! __kite_block_struct {
             )*)?
         }
 
-        #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+        #[allow(
+            clippy::new_without_default,
+            clippy::too_many_arguments,
+            clippy::should_implement_trait
+        )]
         impl $name {
             /// A new block with its required arguments; set the optional ones
             /// with the methods of the same names.

@@ -5,17 +5,24 @@ mod config;
 mod dynamodb_schema;
 #[path = "kite.rs"]
 mod kite_stack;
+mod local;
 
 use std::process::ExitCode;
 
 use kite::App;
 
 fn app() -> App {
-    App::new().stack(
-        "kite",
-        "production: DynamoDB, API Gateway, Lambda, IAM, logs, optional Cloudflare domain",
-        kite_stack::build,
-    )
+    App::new()
+        .stack(
+            "kite",
+            "production: DynamoDB, API Gateway, Lambda, IAM, logs, optional Cloudflare domain",
+            kite_stack::build,
+        )
+        .stack(
+            "local",
+            "development: DynamoDB Local in Docker with the chat's tables",
+            local::build,
+        )
 }
 
 fn main() -> ExitCode {

@@ -222,12 +222,17 @@ fn synth(
     let written = synth::output_dir::write(out, &done)?;
     let elapsed = started.elapsed();
     for w in &written {
+        // Paths inside the project are shown relative to it.
+        let shown = w
+            .config_path
+            .strip_prefix(env.project_root())
+            .unwrap_or(&w.config_path);
         let _ = writeln!(
             report,
             "{:<12} {:>5} resources  {}",
             w.name,
             w.resource_count,
-            w.config_path.display()
+            shown.display()
         );
     }
     let _ = writeln!(

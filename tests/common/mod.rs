@@ -53,3 +53,59 @@ pub fn addresses(doc: &serde_json::Value) -> Vec<String> {
     out.sort();
     out
 }
+
+/// A run of the built `kite` binary.
+pub struct BinRun {
+    pub dir: tempfile::TempDir,
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl BinRun {
+    pub fn out(&self) -> PathBuf {
+        self.dir.path().join("cdktf.out")
+    }
+
+    pub fn stack_json(&self, stack: &str) -> serde_json::Value {
+        read_json(&self.out().join("stacks").join(stack).join("cdk.tf.json"))
+    }
+}
+
+/// The test Lambda package.
+pub fn fixture_zip() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/function.zip")
+}
+
+/// Runs `kite ARGS` in a new project directory with exactly these
+/// environment variables (plus `KITE_LAMBDA_ZIP` pointing at the test
+/// package unless given), so the developer's own settings never leak in.
+pub fn kite_bin(args: &[&str], vars: &[(&str, &str)]) -> BinRun {
+    let dir = tempfile::tempdir().unwrap();
+    kite_bin_in(dir, args, vars)
+}
+
+pub fn kite_bin_in(dir: tempfile::TempDir, args: &[&str], vars: &[(&str, &str)]) -> BinRun {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kite"));
+    cmd.args(args).current_dir(dir.path()).env_clear();
+    if !vars.iter().any(|(k, _)| *k == "KITE_LAMBDA_ZIP") {
+        cmd.env("KITE_LAMBDA_ZIP", fixture_zip());
+    }
+    cmd.envs(vars.iter().copied());
+    let output = cmd.output().expect("the kite binary runs");
+    BinRun {
+        dir,
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The reference file of the original app.
+pub fn reference(name: &str) -> serde_json::Value {
+    read_json(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/reference")
+            .join(name),
+    )
+}

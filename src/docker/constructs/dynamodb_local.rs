@@ -1,0 +1,71 @@
+//! DynamoDB Local in a container, for development.
+
+use std::path::Path;
+
+use crate::construct::Scope;
+use crate::stack::Stack;
+
+use super::super::container::{
+    DockerContainer, DockerContainerPorts, DockerContainerRef, DockerContainerVolumes,
+};
+use super::super::image::{DockerImage, DockerImageRef};
+
+/// The image AWS publishes.
+pub const IMAGE: &str = "amazon/dynamodb-local";
+const WORKING_DIR: &str = "/home/dynamodblocal";
+
+/// At `scope/<id>`: the image (`<id>-image`) and a container named `<id>`
+/// (`<id>-container`) listening on `port`, keeping its data in `data_dir` on
+/// the host (so tables survive the container).
+#[derive(Clone, Debug)]
+pub struct DynamodbLocal {
+    image: DockerImageRef,
+    container: DockerContainerRef,
+    port: u16,
+}
+
+impl DynamodbLocal {
+    /// `data_dir` must be absolute: Docker resolves bind mounts on the host.
+    pub fn new(stack: &mut Stack, scope: &Scope, id: &str, data_dir: &Path, port: u16) -> Self {
+        let scope = scope.child(id);
+        let image = stack.add(&scope, &format!("{id}-image"), DockerImage::new(IMAGE));
+        let container = stack.add(
+            &scope,
+            &format!("{id}-container"),
+            DockerContainer::new(id, image.image_id())
+                .command([
+                    "-jar",
+                    "DynamoDBLocal.jar",
+                    "-sharedDb",
+                    "-dbPath",
+                    "./data",
+                ])
+                .working_dir(WORKING_DIR)
+                .ports(DockerContainerPorts::new(port).external(port))
+                .volumes(
+                    DockerContainerVolumes::new()
+                        .container_path(format!("{WORKING_DIR}/data"))
+                        .host_path(data_dir.to_string_lossy().into_owned()),
+                ),
+        );
+        DynamodbLocal {
+            image,
+            container,
+            port,
+        }
+    }
+
+    pub fn image(&self) -> &DockerImageRef {
+        &self.image
+    }
+
+    /// Depend on this before creating tables.
+    pub fn container(&self) -> &DockerContainerRef {
+        &self.container
+    }
+
+    /// `http://localhost:<port>`: the endpoint for the AWS provider and CLI.
+    pub fn endpoint(&self) -> String {
+        format!("http://localhost:{}", self.port)
+    }
+}

@@ -1,0 +1,5 @@
+//! Higher-level Docker constructs.
+
+pub mod dynamodb_local;
+
+pub use dynamodb_local::DynamodbLocal;

@@ -1,0 +1,374 @@
+//! `kite diff|deploy|destroy|output` against a stand-in terraform: an
+//! executable first on PATH that records what it was asked and exits with
+//! the status the test picks. No real terraform, provider or network.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A project directory with a stand-in `terraform` (and `tofu`) on PATH.
+struct Harness {
+    project: tempfile::TempDir,
+    bin: tempfile::TempDir,
+}
+
+/// One recorded invocation.
+#[derive(Debug, PartialEq)]
+struct Call {
+    program: String,
+    cwd: PathBuf,
+    args: Vec<String>,
+    token: String,
+    aws_profile: String,
+}
+
+const STAND_IN: &str = r#"#!/bin/sh
+# Records its name, working directory, arguments and environment, then exits
+# with STANDIN_EXIT_<SUBCOMMAND> (0 by default). Shell builtins only: PATH
+# holds nothing else.
+{
+  printf 'program=%s\n' "${0##*/}"
+  printf 'cwd=%s\n' "$PWD"
+  printf 'token=%s\n' "${CLOUDFLARE_API_TOKEN:-}"
+  printf 'aws_profile=%s\n' "${AWS_PROFILE:-}"
+  for a in "$@"; do printf 'arg=%s\n' "$a"; done
+  printf 'end\n'
+} >> "$STANDIN_LOG"
+case "$1" in
+  init) exit "${STANDIN_EXIT_INIT:-0}" ;;
+  plan) exit "${STANDIN_EXIT_PLAN:-0}" ;;
+  apply) exit "${STANDIN_EXIT_APPLY:-0}" ;;
+  destroy) exit "${STANDIN_EXIT_DESTROY:-0}" ;;
+  output) exit "${STANDIN_EXIT_OUTPUT:-0}" ;;
+esac
+exit 0
+"#;
+
+impl Harness {
+    fn new() -> Self {
+        let bin = tempfile::tempdir().unwrap();
+        for name in ["terraform", "tofu"] {
+            let path = bin.path().join(name);
+            std::fs::write(&path, STAND_IN).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+        }
+        Harness {
+            project: tempfile::tempdir().unwrap(),
+            bin,
+        }
+    }
+
+    fn log(&self) -> PathBuf {
+        self.bin.path().join("calls.log")
+    }
+
+    /// Runs kite with PATH holding only the stand-ins.
+    fn kite(&self, args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_kite"))
+            .args(args)
+            .current_dir(self.project.path())
+            .env_clear()
+            .env("PATH", self.bin.path())
+            .env("STANDIN_LOG", self.log())
+            .env("KITE_LAMBDA_ZIP", common::fixture_zip())
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap()
+    }
+
+    fn calls(&self) -> Vec<Call> {
+        let Ok(text) = std::fs::read_to_string(self.log()) else {
+            return Vec::new();
+        };
+        let mut calls = Vec::new();
+        let mut current = Call {
+            program: String::new(),
+            cwd: PathBuf::new(),
+            args: Vec::new(),
+            token: String::new(),
+            aws_profile: String::new(),
+        };
+        for line in text.lines() {
+            let (key, value) = line.split_once('=').unwrap_or((line, ""));
+            match key {
+                "program" => current.program = value.to_owned(),
+                "cwd" => current.cwd = PathBuf::from(value),
+                "token" => current.token = value.to_owned(),
+                "aws_profile" => current.aws_profile = value.to_owned(),
+                "arg" => current.args.push(value.to_owned()),
+                "end" => calls.push(std::mem::replace(
+                    &mut current,
+                    Call {
+                        program: String::new(),
+                        cwd: PathBuf::new(),
+                        args: Vec::new(),
+                        token: String::new(),
+                        aws_profile: String::new(),
+                    },
+                )),
+                _ => panic!("unexpected log line {line}"),
+            }
+        }
+        calls
+    }
+
+    fn stack_dir(&self, stack: &str) -> PathBuf {
+        self.project.path().join("cdktf.out/stacks").join(stack)
+    }
+
+    fn args(&self) -> Vec<Vec<String>> {
+        self.calls().into_iter().map(|c| c.args).collect()
+    }
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a.canonicalize().unwrap() == b.canonicalize().unwrap()
+}
+
+#[test]
+fn diff_synthesizes_then_inits_and_plans_in_the_stack_directory() {
+    let h = Harness::new();
+    let out = h.kite(&["diff", "local"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        h.args(),
+        [strings(&["init", "-input=false"]), strings(&["plan"])]
+    );
+    for call in h.calls() {
+        assert_eq!(call.program, "terraform");
+        assert!(
+            same_dir(&call.cwd, &h.stack_dir("local")),
+            "{}",
+            call.cwd.display()
+        );
+    }
+    assert!(
+        h.stack_dir("local").join("cdk.tf.json").is_file(),
+        "synthesized first"
+    );
+    assert!(!h.stack_dir("kite").exists(), "only the stack asked for");
+}
+
+#[test]
+fn deploy_applies_and_approves_only_when_asked() {
+    let h = Harness::new();
+    assert!(h.kite(&["deploy", "local"], &[]).status.success());
+    assert_eq!(
+        h.args(),
+        [strings(&["init", "-input=false"]), strings(&["apply"])]
+    );
+    let h = Harness::new();
+    assert!(
+        h.kite(&["deploy", "local", "--auto-approve"], &[])
+            .status
+            .success()
+    );
+    assert_eq!(
+        h.args(),
+        [
+            strings(&["init", "-input=false"]),
+            strings(&["apply", "-auto-approve"])
+        ]
+    );
+}
+
+#[test]
+fn destroy_destroys_and_approves_only_when_asked() {
+    let h = Harness::new();
+    assert!(h.kite(&["destroy", "local"], &[]).status.success());
+    assert_eq!(
+        h.args(),
+        [strings(&["init", "-input=false"]), strings(&["destroy"])]
+    );
+    let h = Harness::new();
+    assert!(
+        h.kite(&["destroy", "local", "--auto-approve"], &[])
+            .status
+            .success()
+    );
+    assert_eq!(
+        h.args(),
+        [
+            strings(&["init", "-input=false"]),
+            strings(&["destroy", "-auto-approve"])
+        ]
+    );
+}
+
+#[test]
+fn output_prints_terraform_outputs_as_text_or_json() {
+    let h = Harness::new();
+    assert!(h.kite(&["output", "kite"], &[]).status.success());
+    assert_eq!(
+        h.args(),
+        [strings(&["init", "-input=false"]), strings(&["output"])]
+    );
+    let h = Harness::new();
+    let out = h.kite(&["output", "kite", "--json"], &[]);
+    assert!(out.status.success());
+    assert_eq!(
+        h.args(),
+        [
+            strings(&["init", "-input=false"]),
+            strings(&["output", "-json"])
+        ]
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "kite's own messages stay off stdout, which is terraform's: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn a_failing_init_stops_before_apply_and_its_status_is_returned() {
+    let h = Harness::new();
+    let out = h.kite(
+        &["deploy", "local", "--auto-approve"],
+        &[("STANDIN_EXIT_INIT", "3")],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(h.args(), [strings(&["init", "-input=false"])]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`terraform init -input=false` failed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`terraform apply -auto-approve` was not run"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn terraform_s_exit_status_becomes_kite_s() {
+    let h = Harness::new();
+    let out = h.kite(&["diff", "local"], &[("STANDIN_EXIT_PLAN", "2")]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = h.kite(&["deploy", "local"], &[("STANDIN_EXIT_APPLY", "1")]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn the_token_reaches_terraform_s_environment_and_no_file() {
+    let h = Harness::new();
+    let token = format!("cf-token-{}", std::process::id());
+    std::fs::write(
+        h.project.path().join(".env"),
+        format!("KITE_DOMAIN=k1te.chat\nCLOUDFLARE_API_TOKEN={token}\nAWS_PROFILE=from-dotenv\n"),
+    )
+    .unwrap();
+    let out = h.kite(&["deploy", "kite"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let calls = h.calls();
+    assert_eq!(calls.len(), 2);
+    for call in &calls {
+        assert_eq!(call.token, token, "from .env into terraform's environment");
+        assert_eq!(call.aws_profile, "from-dotenv");
+    }
+    for (path, bytes) in common::tree_bytes(&h.project.path().join("cdktf.out")) {
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+            "token in {}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn the_environment_wins_over_dotenv_for_terraform_too() {
+    let h = Harness::new();
+    std::fs::write(h.project.path().join(".env"), "AWS_PROFILE=from-dotenv\n").unwrap();
+    assert!(
+        h.kite(&["diff", "local"], &[("AWS_PROFILE", "from-env")])
+            .status
+            .success()
+    );
+    assert!(h.calls().iter().all(|c| c.aws_profile == "from-env"));
+}
+
+#[test]
+fn terraform_binary_name_selects_another_binary() {
+    let h = Harness::new();
+    assert!(
+        h.kite(&["diff", "local"], &[("TERRAFORM_BINARY_NAME", "tofu")])
+            .status
+            .success()
+    );
+    let calls = h.calls();
+    assert_eq!(calls.len(), 2);
+    assert!(calls.iter().all(|c| c.program == "tofu"));
+}
+
+#[test]
+fn a_missing_binary_is_a_one_line_error() {
+    let h = Harness::new();
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kite"))
+        .args(["deploy", "local"])
+        .current_dir(h.project.path())
+        .env_clear()
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("`terraform` was not found on PATH"),
+        "{stderr}"
+    );
+    assert!(
+        lines[0].contains("install Terraform") && lines[0].contains("TERRAFORM_BINARY_NAME"),
+        "{stderr}"
+    );
+    let out = h.kite(
+        &["diff", "local"],
+        &[("TERRAFORM_BINARY_NAME", "no-such-tf")],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`no-such-tf` was not found"));
+}
+
+#[test]
+fn without_a_stack_name_kite_says_which_stacks_exist() {
+    let h = Harness::new();
+    let out = h.kite(&["deploy"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("this app has 2 stacks (kite, local): name the one to deploy"),
+        "{stderr}"
+    );
+    assert!(h.calls().is_empty(), "terraform is not run");
+    assert!(
+        !h.project.path().join("cdktf.out").exists(),
+        "nothing is synthesized"
+    );
+}
+
+#[test]
+fn a_stack_that_cannot_be_synthesized_is_not_handed_to_terraform() {
+    let h = Harness::new();
+    let out = h.kite(&["deploy", "kite"], &[("KITE_DOMAIN", "k1te.chat")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CLOUDFLARE_API_TOKEN is not"));
+    assert!(h.calls().is_empty());
+}
