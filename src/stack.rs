@@ -28,6 +28,7 @@ pub struct Stack {
     pub(crate) assets: Vec<Asset>,
     pub(crate) aspects: Vec<Box<dyn Aspect>>,
     pub(crate) required_version: Option<String>,
+    pub(crate) moves: Vec<(Address, Address)>,
 }
 
 impl Stack {
@@ -44,6 +45,7 @@ impl Stack {
             assets: Vec::new(),
             aspects: Vec::new(),
             required_version: None,
+            moves: Vec::new(),
         }
     }
 
@@ -187,6 +189,14 @@ impl Stack {
         let asset = Asset::new(scope.child(id), source)?;
         self.assets.push(asset.clone());
         Ok(asset)
+    }
+
+    /// Declares that the block behind `to` was known to Terraform as `from`
+    /// (a `moved` block): existing state follows the new address instead of
+    /// the object being destroyed and created again. Terraform 1.8 and later
+    /// also move state across resource types when the provider supports it.
+    pub fn moved(&mut self, from: Address, to: &impl Handle) {
+        self.moves.push((from, to.block_ref().address().clone()));
     }
 
     /// Adds an aspect, applied to every block when the stack is synthesized.

@@ -14,10 +14,11 @@ use kite::aws::constructs::{
 use kite::aws::policy::{PolicyDocument, Statement};
 use kite::aws::region::DataAwsRegion;
 use kite::backend::S3Backend;
+use kite::block::Handle;
 use kite::cloudflare::CloudflareProvider;
 use kite::cloudflare::constructs::CloudflareZone;
 use kite::expr::Tf;
-use kite::{Env, Stack, template};
+use kite::{Address, Env, Stack, template};
 
 use crate::config::KiteConfig;
 use crate::dynamodb_schema::{DynamodbSchema, SchemaOptions};
@@ -141,12 +142,27 @@ pub fn build(env: &Env) -> Result<Stack> {
         let ws_host = format!("ws.{domain}");
         let ws_domain = ws_api.custom_domain(&mut stack, &ws_host, &certificate);
         ws_stage.map_domain(&mut stack, &ws_domain);
-        zone.cname(&mut stack, &ws_host, ws_domain.target_domain_name());
+        let ws_record = zone.cname(&mut stack, &ws_host, ws_domain.target_domain_name());
 
         let api_host = format!("api.{domain}");
         let api_domain = http_api.custom_domain(&mut stack, &api_host, &certificate);
         http_stage.map_domain(&mut stack, &api_domain);
-        zone.cname(&mut stack, &api_host, api_domain.target_domain_name());
+        let api_record = zone.cname(&mut stack, &api_host, api_domain.target_domain_name());
+
+        // The cdktf app's records were `cloudflare_record`s (Cloudflare 4):
+        // their state moves to the renamed type.
+        for record in [
+            ws_record.block_ref(),
+            api_record.block_ref(),
+            certificate.validation_record(),
+        ] {
+            if let Address::Block { name, .. } = record.address() {
+                stack.moved(
+                    Address::resource("cloudflare_record", name.as_str()),
+                    record,
+                );
+            }
+        }
     }
     Ok(stack)
 }

@@ -303,3 +303,30 @@ fn every_problem_is_reported_at_once() {
     assert_eq!(err.problems.len(), 2);
     assert!(err.to_string().contains("(2 problems)"));
 }
+
+#[test]
+fn moves_go_to_declared_blocks_from_undeclared_addresses() {
+    let mut stack = Stack::new("app");
+    let root = stack.root();
+    let r = stack.add(&root, "r", IamRole::new("{}"));
+    stack.moved(Address::resource("aws_iam_role", "old"), &r);
+    let doc = synthesize(stack).unwrap().document;
+    assert_eq!(
+        doc["moved"],
+        json!([{"from": "aws_iam_role.old", "to": "aws_iam_role.r"}])
+    );
+
+    let mut stack = Stack::new("app");
+    let root = stack.root();
+    let r = stack.add(&root, "r", IamRole::new("{}"));
+    let other = stack.add(&root, "other", IamRole::new("{}"));
+    stack.moved(Address::resource("aws_iam_role", "other"), &r);
+    let _ = other;
+    let err = error_of(stack);
+    assert!(
+        err.problems[0]
+            .message
+            .contains("`aws_iam_role.other` is declared"),
+        "{err}"
+    );
+}

@@ -480,6 +480,24 @@ fn the_stack_with_a_domain_is_the_reviewed_snapshot() {
     assert_eq!(doc["terraform"]["backend"]["s3"]["region"], "eu-north-1");
     assert_eq!(doc["provider"]["cloudflare"], serde_json::json!([{}]));
     assert_eq!(doc["output"].as_object().unwrap().len(), 5);
+    // The renamed Cloudflare records take over the state of the original's.
+    let moved = doc["moved"].as_array().unwrap();
+    assert_eq!(moved.len(), 3);
+    for m in moved {
+        let (from, to) = (m["from"].as_str().unwrap(), m["to"].as_str().unwrap());
+        assert_eq!(
+            from.replace("cloudflare_record.", "cloudflare_dns_record."),
+            to
+        );
+        let original = reference("kite.cdk.tf.json");
+        let name = from.trim_start_matches("cloudflare_record.");
+        assert!(
+            original["resource"]["cloudflare_record"]
+                .get(name)
+                .is_some(),
+            "{from} is an address of the original"
+        );
+    }
 }
 
 #[test]
@@ -498,6 +516,7 @@ fn the_stack_without_a_domain_is_the_reviewed_snapshot() {
             .is_none()
     );
     assert!(doc["data"].get("cloudflare_zone").is_none());
+    assert!(doc.get("moved").is_none());
     assert_eq!(doc["output"].as_object().unwrap().len(), 3);
 }
 

@@ -39,6 +39,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         assets,
         aspects,
         required_version,
+        moves,
         ..
     } = stack;
     let mut problems = Vec::new();
@@ -191,6 +192,22 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         ));
     }
 
+    // Moves: the new address is declared here; the old one is not.
+    for (from, to) in &moves {
+        if !by_address.contains_key(to) {
+            problems.push(Problem::stack_wide(dangling(
+                &format!("`moved` from `{from}` goes to"),
+                to,
+            )));
+        }
+        if let Some(&i) = by_address.get(from) {
+            problems.push(Problem::at(
+                &rendered[i].path,
+                format!("`{from}` is declared, so nothing can be moved from it: remove the `moved` entry or rename the block"),
+            ));
+        }
+    }
+
     // Outputs.
     let mut output_json = Map::new();
     let mut output_tree = Map::new();
@@ -310,6 +327,13 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     insert_nonempty(&mut document, "variable", variable_json);
     if !provider_json.is_empty() {
         document.insert("provider".into(), json!(provider_json));
+    }
+    if !moves.is_empty() {
+        let moved: Vec<Value> = moves
+            .iter()
+            .map(|(from, to)| json!({"from": from.to_string(), "to": to.to_string()}))
+            .collect();
+        document.insert("moved".into(), Value::Array(moved));
     }
     let mut terraform = Map::new();
     if let Some(b) = &backend {

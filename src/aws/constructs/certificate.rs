@@ -1,5 +1,6 @@
 //! A TLS certificate validated through a DNS zone.
 
+use crate::block::BlockRef;
 use crate::construct::Scope;
 use crate::dns::{DnsRecord, DnsZone};
 use crate::expr::{Arn, Tf};
@@ -16,6 +17,7 @@ use super::super::acm::{
 #[derive(Clone, Debug)]
 pub struct DnsValidatedCertificate {
     certificate: AcmCertificateRef,
+    record: BlockRef,
     validation: AcmCertificateValidationRef,
 }
 
@@ -51,12 +53,18 @@ impl DnsValidatedCertificate {
         stack.block(&validation).depends_on(&record);
         DnsValidatedCertificate {
             certificate,
+            record,
             validation,
         }
     }
 
     pub fn certificate(&self) -> &AcmCertificateRef {
         &self.certificate
+    }
+
+    /// The validation record in the zone.
+    pub fn validation_record(&self) -> &BlockRef {
+        &self.record
     }
 
     /// Depend on this before using the certificate.
