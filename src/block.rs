@@ -290,7 +290,11 @@ pub(crate) fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-fn set_path(root: &mut Map<String, Value>, path: &str, value: Value) -> Result<(), String> {
+pub(crate) fn set_path(
+    root: &mut Map<String, Value>,
+    path: &str,
+    value: Value,
+) -> Result<(), String> {
     with_root(root, |root| {
         let (last, parents) = split_path(path)?;
         let parent = navigate(root, parents, true, path)?.ok_or("unreachable")?;
@@ -310,7 +314,7 @@ fn set_path(root: &mut Map<String, Value>, path: &str, value: Value) -> Result<(
     })
 }
 
-fn remove_path(root: &mut Map<String, Value>, path: &str) -> Result<(), String> {
+pub(crate) fn remove_path(root: &mut Map<String, Value>, path: &str) -> Result<(), String> {
     with_root(root, |root| {
         let (last, parents) = split_path(path)?;
         match navigate(root, parents, false, path)? {

@@ -29,6 +29,7 @@ pub mod output;
 pub mod provider;
 pub mod stack;
 pub mod synth;
+pub mod validate;
 
 pub use address::{Address, BlockKind};
 pub use app::App;

@@ -7,7 +7,7 @@ use crate::address::{Address, BlockKind};
 use crate::aspect::Aspect;
 use crate::asset::{Asset, AssetError};
 use crate::backend::Backend;
-use crate::block::{Block, BlockRef, DataSource, Handle, RawBlock, Resource};
+use crate::block::{Block, BlockRef, DataSource, Handle, Override, RawBlock, Resource};
 use crate::construct::Scope;
 use crate::expr::{Expr, Tf};
 use crate::output::{Output, OutputDecl, TypeConstraint, Variable, VariableDecl};
@@ -29,6 +29,7 @@ pub struct Stack {
     pub(crate) aspects: Vec<Box<dyn Aspect>>,
     pub(crate) required_version: Option<String>,
     pub(crate) moves: Vec<(Address, Address)>,
+    pub(crate) overrides: Vec<Override>,
 }
 
 impl Stack {
@@ -46,6 +47,7 @@ impl Stack {
             aspects: Vec::new(),
             required_version: None,
             moves: Vec::new(),
+            overrides: Vec::new(),
         }
     }
 
@@ -197,6 +199,19 @@ impl Stack {
     /// also move state across resource types when the provider supports it.
     pub fn moved(&mut self, from: Address, to: &impl Handle) {
         self.moves.push((from, to.block_ref().address().clone()));
+    }
+
+    /// Sets the value at a dot-separated path of the stack's final JSON
+    /// (`terraform.backend.s3.profile`, `provider.aws.0.max_retries`), after
+    /// everything else: the escape hatch for what has no typed setter.
+    pub fn set_override(&mut self, path: &str, value: impl serde::Serialize) {
+        let value = serde_json::to_value(value).map_err(|e| e.to_string());
+        self.overrides.push(Override::Set(path.to_owned(), value));
+    }
+
+    /// Removes the value at a dot-separated path of the stack's final JSON.
+    pub fn remove_override(&mut self, path: &str) {
+        self.overrides.push(Override::Remove(path.to_owned()));
     }
 
     /// Adds an aspect, applied to every block when the stack is synthesized.

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use kite::aws::iam::IamRole;
 use kite::block::RawBlock;
 use kite::expr::{Expr, Tf};
+use kite::provider::ProviderRequirement;
 use kite::{Address, App, Stack, template};
 use serde_json::json;
 
@@ -36,7 +37,8 @@ fn alpha(variant: Variant, asset: &Path) -> Stack {
         RawBlock::resource(
             "null_resource",
             json!({"triggers": {"file": file.path(), "changed": variant == Variant::Changed}}),
-        ),
+        )
+        .provider(ProviderRequirement::new("null", "hashicorp/null", "~> 3.2")),
     );
     match variant {
         Variant::Good | Variant::Changed => {}

@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::app::{App, StackDef};
 use crate::env::Env;
 use crate::synth::{self, StackError, SynthesizedStack};
+use crate::validate::{Finding, Schemas, Severity};
 
 pub use terraform::Terraform;
 
@@ -35,6 +36,19 @@ enum Command {
         stacks: Vec<String>,
         #[command(flatten)]
         out: OutDir,
+        /// Skip the check against the provider schemas (references, ids and
+        /// cycles are still checked).
+        #[arg(long)]
+        no_validate: bool,
+    },
+    /// Check stacks (default: all) against the provider schemas, offline;
+    /// nothing is written.
+    Validate {
+        stacks: Vec<String>,
+        /// A `terraform providers schema -json` file for other provider
+        /// versions; its providers replace the bundled ones.
+        #[arg(long, value_name = "FILE")]
+        schema: Option<PathBuf>,
     },
     /// List the stacks, their backends and resource counts.
     List,
@@ -152,9 +166,21 @@ fn render_error(e: &anyhow::Error) -> String {
 fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
     let env = Env::load(cwd)?;
     match cli.command {
-        Command::Synth { stacks, out } => {
-            synth(app, &env, &stacks, &cwd.join(out.dir), io.stdout)?;
+        Command::Synth {
+            stacks,
+            out,
+            no_validate,
+        } => {
+            let schemas = (!no_validate).then(Schemas::bundled);
+            synth(app, &env, &stacks, &cwd.join(out.dir), schemas.as_ref(), io)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { stacks, schema } => {
+            let mut schemas = Schemas::bundled();
+            if let Some(file) = schema {
+                schemas = schemas.overlaid_with(Schemas::from_file(&cwd.join(file))?);
+            }
+            validate(app, &env, &stacks, &schemas, io)
         }
         Command::List => list(app, &env, io.stdout),
         Command::Diff { stack, out } => drive(app, &env, stack, &cwd.join(out.dir), &["plan"], io),
@@ -193,24 +219,65 @@ fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
     }
 }
 
-/// Builds and synthesizes the named stacks (all when none is named), then
+/// Builds and synthesizes the named stacks (all when none is named), checks
+/// them against the provider schemas (unless `schemas` is `None`), then
 /// writes them; nothing is written unless every stack succeeds.
 fn synth(
     app: &App,
     env: &Env,
     names: &[String],
     out: &Path,
-    report: &mut dyn Write,
+    schemas: Option<&Schemas>,
+    io: &mut Io,
+) -> Result<Vec<synth::output_dir::WrittenStack>> {
+    synth_reporting_to(app, env, names, out, schemas, io, false)
+}
+
+/// As [`synth`]; with `quiet_stdout`, the summary goes to stderr (when
+/// terraform's output follows on stdout).
+fn synth_reporting_to(
+    app: &App,
+    env: &Env,
+    names: &[String],
+    out: &Path,
+    schemas: Option<&Schemas>,
+    io: &mut Io,
+    quiet_stdout: bool,
 ) -> Result<Vec<synth::output_dir::WrittenStack>> {
     let started = Instant::now();
     let defs = app.select(names)?;
     let mut done: Vec<SynthesizedStack> = Vec::with_capacity(defs.len());
     let mut failures: Vec<String> = Vec::new();
     for def in defs {
-        match build_and_synthesize(app, def, env) {
-            Ok(s) => done.push(s),
-            Err(e) => failures.push(e),
+        let synthesized = match build_and_synthesize(app, def, env) {
+            Ok(s) => s,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        if let Some(schemas) = schemas {
+            let findings = crate::validate::validate(&synthesized, schemas);
+            let errors: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .collect();
+            for warning in findings.iter().filter(|f| f.severity == Severity::Warning) {
+                writeln!(io.stderr, "{warning}")?;
+            }
+            if !errors.is_empty() {
+                let lines: Vec<String> = errors.iter().map(|f| f.to_string()).collect();
+                failures.push(format!(
+                    "stack `{}` does not match the provider schemas ({} error{}):\n{}\nFix the stack, or pass --no-validate to write it anyway.",
+                    synthesized.name,
+                    errors.len(),
+                    if errors.len() == 1 { "" } else { "s" },
+                    lines.join("\n")
+                ));
+                continue;
+            }
         }
+        done.push(synthesized);
     }
     if !failures.is_empty() {
         bail!(
@@ -221,28 +288,79 @@ fn synth(
     }
     let written = synth::output_dir::write(out, &done)?;
     let elapsed = started.elapsed();
+    let report: &mut dyn Write = if quiet_stdout {
+        &mut *io.stderr
+    } else {
+        &mut *io.stdout
+    };
     for w in &written {
         // Paths inside the project are shown relative to it.
         let shown = w
             .config_path
             .strip_prefix(env.project_root())
             .unwrap_or(&w.config_path);
-        let _ = writeln!(
+        writeln!(
             report,
             "{:<12} {:>5} resources  {}",
             w.name,
             w.resource_count,
             shown.display()
-        );
+        )?;
     }
-    let _ = writeln!(
+    writeln!(
         report,
         "Synthesized {} stack{} in {:.1} ms",
         written.len(),
         if written.len() == 1 { "" } else { "s" },
         elapsed.as_secs_f64() * 1000.0
-    );
+    )?;
     Ok(written)
+}
+
+/// Synthesizes in memory and reports every finding; fails when any is an error.
+fn validate(
+    app: &App,
+    env: &Env,
+    names: &[String],
+    schemas: &Schemas,
+    io: &mut Io,
+) -> Result<ExitCode> {
+    let defs = app.select(names)?;
+    let mut failed = false;
+    for def in defs {
+        let synthesized = match build_and_synthesize(app, def, env) {
+            Ok(s) => s,
+            Err(e) => {
+                failed = true;
+                writeln!(io.stderr, "error: {e}")?;
+                continue;
+            }
+        };
+        let findings = crate::validate::validate(&synthesized, schemas);
+        for f in &findings {
+            writeln!(io.stderr, "{f}")?;
+        }
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let warnings = findings.len() - errors;
+        failed |= errors > 0;
+        writeln!(
+            io.stdout,
+            "{:<12} {} error{}, {} warning{}",
+            synthesized.name,
+            errors,
+            if errors == 1 { "" } else { "s" },
+            warnings,
+            if warnings == 1 { "" } else { "s" }
+        )?;
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn build_and_synthesize(
@@ -326,7 +444,16 @@ fn drive(
 ) -> Result<ExitCode> {
     let name = one_stack(app, stack, command_name(args))?;
     let terraform = Terraform::from_env(env);
-    let written = synth(app, env, std::slice::from_ref(&name), out, io.stderr)?;
+    let schemas = Schemas::bundled();
+    let written = synth_reporting_to(
+        app,
+        env,
+        std::slice::from_ref(&name),
+        out,
+        Some(&schemas),
+        io,
+        true,
+    )?;
     let dir = written
         .first()
         .and_then(|w| w.config_path.parent())

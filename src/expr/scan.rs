@@ -27,6 +27,21 @@ impl Reference {
     }
 }
 
+/// Whether a template string has an interpolation or directive (an
+/// unescaped `${` or `%{`): then its value is an expression.
+pub fn has_interpolation(template: &str) -> bool {
+    let s = template.as_bytes();
+    let mut i = 0;
+    while i + 1 < s.len() {
+        match (s[i], s[i + 1]) {
+            (b'$', b'$') | (b'%', b'%') if s.get(i + 2) == Some(&b'{') => i += 3,
+            (b'$' | b'%', b'{') => return true,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
 /// Appends the references in a template string to `found`.
 pub fn references(template: &str, found: &mut Vec<Reference>) {
     if !template.contains("${") && !template.contains("%{") {
@@ -335,6 +350,17 @@ mod tests {
                 format!("{}{}", r.address, steps.concat())
             })
             .collect()
+    }
+
+    #[test]
+    fn interpolations_are_told_from_escapes() {
+        assert!(has_interpolation("${a.b}"));
+        assert!(has_interpolation("x %{ if a }y%{ endif }"));
+        assert!(!has_interpolation("$${aws:username}"));
+        assert!(!has_interpolation("%%{x}"));
+        assert!(!has_interpolation("plain $ and { }"));
+        // `$` then the escape `$${`: literal text, as escape_template writes `$${`.
+        assert!(!has_interpolation("$$${x}"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::{Map, Value, json};
 
 use crate::address::{Address, BlockKind};
-use crate::block::json_kind;
+use crate::block::{Override, json_kind, remove_path, set_path};
 use crate::expr::scan::{self, Reference};
 use crate::provider::ProviderRequirement;
 use crate::stack::Stack;
@@ -40,6 +40,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         aspects,
         required_version,
         moves,
+        overrides,
         ..
     } = stack;
     let mut problems = Vec::new();
@@ -356,6 +357,20 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         terraform.insert("required_version".into(), json!(v));
     }
     insert_nonempty(&mut document, "terraform", terraform);
+    for o in overrides {
+        let applied = match o {
+            Override::Set(path, value) => value
+                .map_err(|e| format!("override `{path}`: {e}"))
+                .and_then(|v| set_path(&mut document, &path, v)),
+            Override::Remove(path) => remove_path(&mut document, &path),
+        };
+        if let Err(e) = applied {
+            return Err(StackError {
+                stack: name,
+                problems: vec![Problem::stack_wide(e)],
+            });
+        }
+    }
 
     Ok(SynthesizedStack {
         name,

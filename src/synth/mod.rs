@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::asset::Asset;
 
+pub(crate) use document::collect_references;
 pub use document::synthesize;
 pub use json::to_pretty_json;
 

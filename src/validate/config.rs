@@ -1,0 +1,254 @@
+//! Stack-level configuration: providers, `required_providers`, backends.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::Report;
+use super::body::{Kind, check_body};
+use super::schema::{BlockSchema, ProviderSchema, Schemas};
+
+/// What a stack says about its providers, and their schemas.
+pub(crate) struct Providers<'a> {
+    /// `required_providers`: local name → source.
+    sources: BTreeMap<String, String>,
+    schemas: &'a Schemas,
+}
+
+/// The schema of a block's type, or why there is none.
+pub(crate) enum Lookup<'a> {
+    Found(&'a BlockSchema),
+    /// No schema for the provider at all: nothing can be checked.
+    UnknownProvider(String),
+    /// The provider's schema has no such type.
+    UnknownType {
+        source: String,
+        provider: &'a ProviderSchema,
+    },
+}
+
+impl<'a> Providers<'a> {
+    pub(crate) fn of(doc: &Value, schemas: &'a Schemas) -> Self {
+        let sources = doc["terraform"]["required_providers"]
+            .as_object()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v["source"].as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Providers { sources, schemas }
+    }
+
+    /// The provider of a block: its `provider` meta-argument, or the prefix
+    /// of its type.
+    pub(crate) fn local_name(type_name: &str, block: &Value) -> String {
+        if let Some(p) = block["provider"].as_str() {
+            return p.split('.').next().unwrap_or(p).to_owned();
+        }
+        type_name.split('_').next().unwrap_or(type_name).to_owned()
+    }
+
+    /// The source address of a local name (Terraform's default: `hashicorp/<name>`).
+    pub(crate) fn source(&self, local: &str) -> String {
+        self.sources
+            .get(local)
+            .cloned()
+            .unwrap_or_else(|| format!("hashicorp/{local}"))
+    }
+
+    pub(crate) fn provider_schema(&self, local: &str) -> Option<&'a ProviderSchema> {
+        self.schemas.provider(&self.source(local))
+    }
+
+    pub(crate) fn lookup(&self, kind: Kind, type_name: &str, block: &Value) -> Lookup<'a> {
+        let local = Self::local_name(type_name, block);
+        let source = self.source(&local);
+        let Some(provider) = self.schemas.provider(&source) else {
+            return Lookup::UnknownProvider(source);
+        };
+        let types = match kind {
+            Kind::Resource => &provider.resource_schemas,
+            Kind::Data => &provider.data_source_schemas,
+        };
+        match types.get(type_name) {
+            Some(schema) => Lookup::Found(&schema.block),
+            None => Lookup::UnknownType { source, provider },
+        }
+    }
+}
+
+/// Keys of the `s3` backend (Terraform 1.11).
+const S3_BACKEND: &[&str] = &[
+    "bucket",
+    "key",
+    "region",
+    "encrypt",
+    "use_lockfile",
+    "dynamodb_table",
+    "dynamodb_endpoint",
+    "kms_key_id",
+    "acl",
+    "profile",
+    "shared_credentials_files",
+    "shared_config_files",
+    "workspace_key_prefix",
+    "endpoints",
+    "use_path_style",
+    "force_path_style",
+    "skip_credentials_validation",
+    "skip_region_validation",
+    "skip_metadata_api_check",
+    "skip_requesting_account_id",
+    "skip_s3_checksum",
+    "sse_customer_key",
+    "max_retries",
+    "retry_mode",
+    "sts_region",
+    "insecure",
+    "allowed_account_ids",
+    "forbidden_account_ids",
+    "assume_role",
+    "assume_role_with_web_identity",
+    "custom_ca_bundle",
+    "ec2_metadata_service_endpoint",
+    "ec2_metadata_service_endpoint_mode",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "use_dualstack_endpoint",
+    "use_fips_endpoint",
+    "access_key",
+    "secret_key",
+    "token",
+    "use_legacy_workflow",
+];
+const S3_REQUIRED: &[&str] = &["bucket", "key"];
+/// Keys of the `local` backend.
+const LOCAL_BACKEND: &[&str] = &["path", "workspace_dir"];
+
+pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
+    let required = doc["terraform"]["required_providers"].as_object();
+    for (local, entry) in required.into_iter().flatten() {
+        let json_path = format!("terraform.required_providers.{local}");
+        for key in ["source", "version"] {
+            if !entry[key].is_string() {
+                report.error(
+                    None,
+                    &json_path,
+                    format!("provider `{local}` needs a `{key}` in required_providers"),
+                );
+            }
+        }
+    }
+
+    // Every provider used has a required_providers entry.
+    let mut used: BTreeMap<String, String> = BTreeMap::new();
+    for section in ["resource", "data"] {
+        for (type_name, blocks) in doc[section].as_object().into_iter().flatten() {
+            for block in blocks.as_object().into_iter().flatten().map(|(_, b)| b) {
+                used.entry(Providers::local_name(type_name, block))
+                    .or_insert_with(|| format!("{section} type `{type_name}`"));
+            }
+        }
+    }
+    for local in doc["provider"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+    {
+        used.entry(local.clone())
+            .or_insert_with(|| "a provider configuration".into());
+    }
+    for (local, by) in &used {
+        if !required.is_some_and(|r| r.contains_key(local)) {
+            report.error(
+                None,
+                &format!("terraform.required_providers.{local}"),
+                format!("provider `{local}` is used by {by} but has no required_providers entry: add its source and version (Stack::require_provider)"),
+            );
+        }
+    }
+
+    // Provider configurations against the provider's schema.
+    for (local, configs) in doc["provider"].as_object().into_iter().flatten() {
+        let configs: Vec<&Value> = match configs {
+            Value::Array(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        let schema = providers.provider_schema(local);
+        for (i, config) in configs.iter().enumerate() {
+            let json_path = format!("provider.{local}.{i}");
+            match schema.and_then(|s| s.provider.as_ref()) {
+                Some(schema) => {
+                    let Some(body) = config.as_object() else {
+                        report.error(None, &json_path, "a provider configuration must be an object");
+                        continue;
+                    };
+                    let mut body = body.clone();
+                    body.remove("alias");
+                    check_body(&body, &schema.block, &format!("provider `{local}`"), None, &json_path, report);
+                }
+                None => report.warning(
+                    None,
+                    &json_path,
+                    format!(
+                        "no schema for provider {}: its configuration is not checked (pass --schema with `terraform providers schema -json` output)",
+                        providers.source(local)
+                    ),
+                ),
+            }
+        }
+    }
+
+    // The backend.
+    for (backend, config) in doc["terraform"]["backend"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        let json_path = format!("terraform.backend.{backend}");
+        let (known, needed): (&[&str], &[&str]) = match backend.as_str() {
+            "s3" => (S3_BACKEND, S3_REQUIRED),
+            "local" => (LOCAL_BACKEND, &[]),
+            other => {
+                report.warning(
+                    None,
+                    &json_path,
+                    format!("the `{other}` backend is not checked"),
+                );
+                continue;
+            }
+        };
+        let keys: BTreeSet<&str> = config
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        for key in &keys {
+            if !known.contains(key) {
+                let candidates: Vec<String> = known.iter().map(|k| k.to_string()).collect();
+                report.error(
+                    None,
+                    &format!("{json_path}.{key}"),
+                    format!(
+                        "`{key}` is not an argument of the {backend} backend{}",
+                        super::did_you_mean(key, candidates.iter())
+                    ),
+                );
+            }
+        }
+        for key in needed {
+            if !keys.contains(key) {
+                report.error(
+                    None,
+                    &json_path,
+                    format!("the {backend} backend needs `{key}`"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Offline validation: a synthesized stack checked against provider schemas,
+//! what `terraform validate` would find without downloading any provider.
+//!
+//! Every block is checked the same way whether it was typed, raw or
+//! overridden: the check reads the final JSON.
+
+mod aws_limits;
+mod body;
+mod config;
+mod references;
+pub mod schema;
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::synth::SynthesizedStack;
+
+pub use schema::{SchemaError, Schemas};
+
+/// How bad a finding is: errors stop synthesis, warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Something wrong in a synthesized stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub stack: String,
+    /// The construct path of the block, when the finding is in one.
+    pub path: Option<String>,
+    /// Where in the stack's JSON: `resource.aws_iam_role.x.name`.
+    pub json_path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match &self.path {
+            Some(path) => write!(
+                f,
+                "{severity}: {path}: {} (at {})",
+                self.message, self.json_path
+            ),
+            None => write!(
+                f,
+                "{severity}: stack `{}`: {} (at {})",
+                self.stack, self.message, self.json_path
+            ),
+        }
+    }
+}
+
+/// Collects findings for one stack.
+pub(crate) struct Report<'a> {
+    stack: &'a str,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Report<'a> {
+    fn new(stack: &'a str) -> Self {
+        Report {
+            stack,
+            findings: Vec::new(),
+        }
+    }
+
+    pub(crate) fn error(
+        &mut self,
+        path: Option<&str>,
+        json_path: &str,
+        message: impl Into<String>,
+    ) {
+        self.push(Severity::Error, path, json_path, message);
+    }
+
+    pub(crate) fn warning(
+        &mut self,
+        path: Option<&str>,
+        json_path: &str,
+        message: impl Into<String>,
+    ) {
+        self.push(Severity::Warning, path, json_path, message);
+    }
+
+    fn push(
+        &mut self,
+        severity: Severity,
+        path: Option<&str>,
+        json_path: &str,
+        message: impl Into<String>,
+    ) {
+        self.findings.push(Finding {
+            severity,
+            stack: self.stack.to_owned(),
+            path: path.map(str::to_owned),
+            json_path: json_path.to_owned(),
+            message: message.into(),
+        });
+    }
+}
+
+/// Checks a synthesized stack against provider schemas.
+pub fn validate(stack: &SynthesizedStack, schemas: &Schemas) -> Vec<Finding> {
+    validate_document(&stack.name, &stack.document, schemas)
+}
+
+/// Checks the Terraform JSON of a stack against provider schemas.
+pub fn validate_document(stack: &str, doc: &Value, schemas: &Schemas) -> Vec<Finding> {
+    let mut report = Report::new(stack);
+    let providers = config::Providers::of(doc, schemas);
+    config::check(doc, &providers, &mut report);
+    for (section, kind) in [
+        ("resource", body::Kind::Resource),
+        ("data", body::Kind::Data),
+    ] {
+        let Some(types) = doc[section].as_object() else {
+            continue;
+        };
+        for (type_name, blocks) in types {
+            let Some(blocks) = blocks.as_object() else {
+                continue;
+            };
+            for (name, block) in blocks {
+                let json_path = format!("{section}.{type_name}.{name}");
+                let path = block["//"]["metadata"]["path"].as_str();
+                body::check_block(
+                    kind,
+                    type_name,
+                    block,
+                    &providers,
+                    path,
+                    &json_path,
+                    &mut report,
+                );
+                aws_limits::check(type_name, block, path, &json_path, &mut report);
+            }
+        }
+    }
+    references::check(doc, &providers, &mut report);
+    let mut findings = report.findings;
+    findings.sort_by(|a, b| (a.severity, &a.json_path).cmp(&(b.severity, &b.json_path)));
+    findings
+}
+
+/// The closest of `candidates` to `name`, when close enough to suggest.
+pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> String {
+    candidates
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}

@@ -1,0 +1,165 @@
+//! References: each names an attribute its block's type has.
+
+use serde_json::Value;
+
+use crate::address::{Address, BlockKind};
+use crate::expr::Step;
+use crate::expr::scan::Reference;
+use crate::synth::collect_references;
+
+use super::body::Kind;
+use super::config::{Lookup, Providers};
+use super::schema::{BlockSchema, Cty, Nesting};
+use super::{Report, did_you_mean};
+
+/// Keys of a block whose values are not expressions.
+const NOT_EXPRESSIONS: &[&str] = &["//", "depends_on", "lifecycle", "provider"];
+
+pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
+    let mut found = Vec::new();
+    for section in ["resource", "data"] {
+        for (type_name, blocks) in doc[section].as_object().into_iter().flatten() {
+            for (name, block) in blocks.as_object().into_iter().flatten() {
+                found.clear();
+                for (key, value) in block.as_object().into_iter().flatten() {
+                    if !NOT_EXPRESSIONS.contains(&key.as_str()) {
+                        collect_references(value, &mut found);
+                    }
+                }
+                let path = block["//"]["metadata"]["path"].as_str();
+                let json_path = format!("{section}.{type_name}.{name}");
+                check_all(&found, doc, providers, path, &json_path, report);
+            }
+        }
+    }
+    for (name, output) in doc["output"].as_object().into_iter().flatten() {
+        found.clear();
+        collect_references(&output["value"], &mut found);
+        check_all(
+            &found,
+            doc,
+            providers,
+            None,
+            &format!("output.{name}"),
+            report,
+        );
+    }
+}
+
+fn check_all(
+    found: &[Reference],
+    doc: &Value,
+    providers: &Providers,
+    path: Option<&str>,
+    json_path: &str,
+    report: &mut Report,
+) {
+    for r in found {
+        let Address::Block {
+            kind,
+            type_name,
+            name,
+        } = &r.address
+        else {
+            continue;
+        };
+        let (section, schema_kind) = match kind {
+            BlockKind::Resource => ("resource", Kind::Resource),
+            BlockKind::Data => ("data", Kind::Data),
+        };
+        // Dangling references are refused by synthesis; here, the attribute.
+        let target = &doc[section][type_name.as_str()][name.as_str()];
+        if target.is_null() {
+            continue;
+        }
+        let Lookup::Found(schema) = providers.lookup(schema_kind, type_name, target) else {
+            continue;
+        };
+        if let Err(message) = walk(schema, &r.steps) {
+            report.error(
+                path,
+                json_path,
+                format!("the reference to `{}`: {message}", r.address),
+            );
+        }
+    }
+}
+
+/// Follows the steps of a reference through a block's schema.
+fn walk(schema: &BlockSchema, steps: &[Step]) -> Result<(), String> {
+    // `count` and `for_each` instances: `aws_x.y[0].id`.
+    let steps = skip_indexes(steps);
+    let Some((first, rest)) = steps.split_first() else {
+        return Ok(());
+    };
+    let Step::Attr(name) = first else {
+        return Ok(());
+    };
+    if let Some(attr) = schema.attributes.get(name) {
+        if let Some(nested) = &attr.nested_type {
+            let inner = BlockSchema {
+                attributes: nested.attributes.clone(),
+                block_types: Default::default(),
+            };
+            let rest = if nested.nesting_mode == Nesting::Single {
+                rest
+            } else {
+                skip_indexes(rest)
+            };
+            return walk(&inner, rest).map_err(|e| format!("`{name}`: {e}"));
+        }
+        let ty = attr.r#type.as_ref().map_or(Cty::Dynamic, Cty::parse);
+        return walk_type(&ty, rest).map_err(|e| format!("`{name}`: {e}"));
+    }
+    if let Some(block) = schema.block_types.get(name) {
+        let rest = match block.nesting_mode {
+            Nesting::Single | Nesting::Group => rest,
+            _ => skip_indexes(rest),
+        };
+        return walk(&block.block, rest).map_err(|e| format!("`{name}`: {e}"));
+    }
+    let candidates = schema.attributes.keys().chain(schema.block_types.keys());
+    Err(format!(
+        "the type has no attribute `{name}`{}",
+        did_you_mean(name, candidates)
+    ))
+}
+
+fn walk_type(ty: &Cty, steps: &[Step]) -> Result<(), String> {
+    let Some((first, rest)) = steps.split_first() else {
+        return Ok(());
+    };
+    match (ty, first) {
+        (Cty::Dynamic, _) => Ok(()),
+        (Cty::List(t) | Cty::Set(t), Step::Index(_)) => walk_type(t, rest),
+        (Cty::Map(t), Step::Key(_) | Step::Attr(_)) => walk_type(t, rest),
+        (Cty::Tuple(ts), Step::Index(i)) => match ts.get(*i as usize) {
+            Some(t) => walk_type(t, rest),
+            None => Err(format!("index {i} is past the end of the tuple")),
+        },
+        (Cty::Object(attrs), Step::Attr(name) | Step::Key(name)) => match attrs.get(name) {
+            Some(t) => walk_type(t, rest),
+            None => Err(format!(
+                "it has no attribute `{name}`{}",
+                did_you_mean(name, attrs.keys())
+            )),
+        },
+        (ty, step) => Err(format!("{ty} cannot be followed by {}", describe(step))),
+    }
+}
+
+fn describe(step: &Step) -> String {
+    match step {
+        Step::Attr(a) => format!("`.{a}`"),
+        Step::Index(i) => format!("`[{i}]`"),
+        Step::Key(k) => format!("`[\"{k}\"]`"),
+    }
+}
+
+fn skip_indexes(steps: &[Step]) -> &[Step] {
+    let n = steps
+        .iter()
+        .take_while(|s| matches!(s, Step::Index(_) | Step::Key(_)))
+        .count();
+    &steps[n..]
+}

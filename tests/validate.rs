@@ -1,0 +1,724 @@
+//! `kite validate`: one planted defect per check, each reported with its
+//! construct path; every stack variant clean; a user's schema file.
+
+mod common;
+
+use std::process::ExitCode;
+
+use kite::aws::AwsProvider;
+use kite::aws::apigatewayv2::{
+    Apigatewayv2DomainName, Apigatewayv2DomainNameDomainNameConfiguration,
+};
+use kite::aws::cloudwatch::CloudwatchLogGroup;
+use kite::aws::dynamodb::{DynamodbTable, DynamodbTableAttribute};
+use kite::aws::iam::{IamRole, IamRolePolicy};
+use kite::aws::lambda::{LambdaFunction, LambdaFunctionEnvironment, LambdaFunctionLoggingConfig};
+use kite::aws::policy::PolicyDocument;
+use kite::block::RawBlock;
+use kite::cloudflare::dns::{DataCloudflareZone, DataCloudflareZoneFilter};
+use kite::expr::{Arn, Tf};
+use kite::provider::ProviderRequirement;
+use kite::synth::synthesize;
+use kite::validate::{Finding, Schemas, Severity, validate};
+use kite::{App, Stack};
+use serde_json::json;
+
+/// A small valid stack: a role, a function using it, a log group, a table.
+fn base() -> Stack {
+    let mut stack = Stack::new("v");
+    let root = stack.root();
+    stack.provider(AwsProvider::new().region("eu-north-1"));
+    let role = stack.add(
+        &root.child("svc"),
+        "role",
+        IamRole::new(PolicyDocument::assumed_by_service("lambda.amazonaws.com")).name("svc-role"),
+    );
+    let logs = stack.add(
+        &root.child("svc"),
+        "logs",
+        CloudwatchLogGroup::new()
+            .name("/aws/lambda/svc")
+            .retention_in_days(7),
+    );
+    stack.add(
+        &root.child("svc"),
+        "fn",
+        LambdaFunction::new("svc", role.arn())
+            .runtime("java17")
+            .handler("h")
+            .filename("f.zip")
+            .memory_size(128)
+            .environment(LambdaFunctionEnvironment::new().variables([("A", "b")]))
+            .logging_config(LambdaFunctionLoggingConfig::new("JSON").log_group(logs.name())),
+    );
+    stack.add(
+        &root,
+        "table",
+        DynamodbTable::new("v.Items")
+            .hash_key("id")
+            .attribute(DynamodbTableAttribute::new("id", "S")),
+    );
+    stack
+}
+
+/// The logical ids of the base stack's function and role.
+fn fn_id() -> String {
+    kite::id::logical_id(&["svc", "fn"])
+}
+
+fn role_id() -> String {
+    kite::id::logical_id(&["svc", "role"])
+}
+
+fn findings(stack: Stack) -> Vec<Finding> {
+    let synthesized = synthesize(stack).expect("structurally valid");
+    validate(&synthesized, &Schemas::bundled())
+}
+
+/// The stack has exactly one finding, an error at `path` whose message
+/// contains `text`.
+fn one_error(stack: Stack, path: &str, text: &str) -> Finding {
+    let found = findings(stack);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one finding, got:\n{}",
+        render(&found)
+    );
+    let f = found.into_iter().next().unwrap();
+    assert_eq!(f.severity, Severity::Error, "{f}");
+    assert_eq!(f.path.as_deref(), Some(path), "{f}");
+    assert!(f.message.contains(text), "{f}");
+    assert_eq!(f.stack, "v");
+    f
+}
+
+fn render(found: &[Finding]) -> String {
+    found
+        .iter()
+        .map(|f| f.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn lambda_block(stack: &mut Stack) -> &mut kite::Block {
+    let address = kite::Address::resource("aws_lambda_function", fn_id());
+    let handle = stack.declared(&address).expect("the base stack's function");
+    stack.block(&handle)
+}
+
+#[test]
+fn the_base_stack_is_clean() {
+    let found = findings(base());
+    assert!(found.is_empty(), "{}", render(&found));
+}
+
+#[test]
+fn an_unknown_resource_type_is_reported_with_a_suggestion() {
+    let mut stack = base();
+    let root = stack.root();
+    stack.add_raw(
+        &root,
+        "typo",
+        RawBlock::resource("aws_lamda_function", json!({})),
+    );
+    let f = one_error(
+        stack,
+        "v/typo",
+        "`aws_lamda_function` is not a resource type of hashicorp/aws",
+    );
+    assert!(
+        f.message.contains("did you mean `aws_lambda_function`?"),
+        "{f}"
+    );
+    assert_eq!(f.json_path, "resource.aws_lamda_function.typo");
+}
+
+#[test]
+fn an_unknown_data_source_type_is_reported() {
+    let mut stack = base();
+    let root = stack.root();
+    stack.add_raw(
+        &root,
+        "who",
+        RawBlock::data("aws_caller_identities", json!({})),
+    );
+    one_error(
+        stack,
+        "v/who",
+        "`aws_caller_identities` is not a data source type of hashicorp/aws",
+    );
+}
+
+#[test]
+fn an_unknown_argument_is_reported_with_a_suggestion() {
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("runtim", "java21");
+    let f = one_error(
+        stack,
+        "v/svc/fn",
+        "`runtim` is not an argument of `aws_lambda_function`; did you mean `runtime`?",
+    );
+    assert_eq!(
+        f.json_path,
+        format!("resource.aws_lambda_function.{}.runtim", fn_id())
+    );
+}
+
+#[test]
+fn a_computed_only_argument_is_reported() {
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("qualified_arn", "arn:aws:lambda:x");
+    one_error(
+        stack,
+        "v/svc/fn",
+        "`qualified_arn` is computed by the provider",
+    );
+}
+
+#[test]
+fn a_missing_required_argument_is_reported() {
+    let mut stack = base();
+    lambda_block(&mut stack).remove_override("role");
+    one_error(stack, "v/svc/fn", "missing the required argument `role`");
+}
+
+#[test]
+fn a_missing_required_nested_block_is_reported() {
+    let mut stack = base();
+    let root = stack.root();
+    let cert = Tf::<Arn>::literal("arn:aws:acm:eu-north-1:123456789012:certificate/x");
+    let d = stack.add(
+        &root,
+        "domain",
+        Apigatewayv2DomainName::new(
+            "api.example.com",
+            Apigatewayv2DomainNameDomainNameConfiguration::new(cert, "REGIONAL", "TLS_1_2"),
+        ),
+    );
+    stack.block(&d).remove_override("domain_name_configuration");
+    one_error(
+        stack,
+        "v/domain",
+        "missing the required block `domain_name_configuration`",
+    );
+}
+
+#[test]
+fn a_single_block_given_twice_is_reported() {
+    let mut stack = base();
+    lambda_block(&mut stack)
+        .set_override("environment", json!([{"variables": {}}, {"variables": {}}]));
+    one_error(stack, "v/svc/fn", "at most 1 `environment` block, not 2");
+}
+
+#[test]
+fn a_block_given_as_a_value_is_reported() {
+    let mut stack = base();
+    let root = stack.root();
+    let handle = stack
+        .declared(&kite::Address::resource("aws_dynamodb_table", "table"))
+        .unwrap();
+    stack.block(&handle).set_override("attribute", "id");
+    let _ = root;
+    one_error(
+        stack,
+        "v/table",
+        "`attribute` is a nested block: give an object (or a list of objects), not a string",
+    );
+}
+
+#[test]
+fn an_unknown_argument_inside_a_nested_block_is_reported() {
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("logging_config.log_fromat", "JSON");
+    let found = findings(stack);
+    assert!(
+        found.iter().any(|f| f
+            .message
+            .contains("`log_fromat` is not an argument of the `logging_config` block")
+            && f.path.as_deref() == Some("v/svc/fn")),
+        "{}",
+        render(&found)
+    );
+}
+
+#[test]
+fn literal_values_of_the_wrong_type_are_reported() {
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("memory_size", "lots");
+    let f = one_error(
+        stack,
+        "v/svc/fn",
+        "`memory_size` must be a number, not a string \"lots\"",
+    );
+    assert_eq!(
+        f.json_path,
+        format!("resource.aws_lambda_function.{}.memory_size", fn_id())
+    );
+
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("architectures", "arm64");
+    one_error(
+        stack,
+        "v/svc/fn",
+        "`architectures` must be a list, not a string",
+    );
+
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("tags", json!(["app"]));
+    one_error(stack, "v/svc/fn", "`tags` must be a map, not a list");
+
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("publish", 1);
+    one_error(stack, "v/svc/fn", "`publish` must be a bool, not a number");
+}
+
+#[test]
+fn values_terraform_converts_or_computes_are_accepted() {
+    let mut stack = base();
+    let root = stack.root();
+    let timeout = stack.variable(
+        &root,
+        "timeout",
+        kite::output::Variable::<kite::expr::Number>::new(),
+    );
+    lambda_block(&mut stack)
+        .set_override("memory_size", "256")
+        .set_override("publish", "true")
+        .set_override("timeout", timeout)
+        .set_override("description", 42);
+    let found: Vec<Finding> = findings(stack)
+        .into_iter()
+        .filter(|f| f.json_path.contains(&fn_id()))
+        .collect();
+    assert!(found.is_empty(), "{}", render(&found));
+}
+
+#[test]
+fn a_reference_to_an_attribute_the_type_lacks_is_reported() {
+    let mut stack = base();
+    let root = stack.root();
+    let bad: Tf<String> = Tf::from_expr(
+        kite::expr::Expr::reference(kite::Address::resource("aws_iam_role", role_id()))
+            .attr("arnn"),
+    );
+    stack.add(&root, "policy", IamRolePolicy::new("{}", bad));
+    let expected = format!(
+        "the reference to `aws_iam_role.{}`: the type has no attribute `arnn`; did you mean `arn`?",
+        role_id()
+    );
+    let f = one_error(stack, "v/policy", &expected);
+    assert_eq!(f.json_path, "resource.aws_iam_role_policy.policy");
+}
+
+#[test]
+fn references_into_nested_blocks_are_followed() {
+    let mut stack = base();
+    let root = stack.root();
+    let cert = Tf::<Arn>::literal("arn:aws:acm:eu-north-1:123456789012:certificate/x");
+    let d = stack.add(
+        &root,
+        "domain",
+        Apigatewayv2DomainName::new(
+            "api.example.com",
+            Apigatewayv2DomainNameDomainNameConfiguration::new(cert, "REGIONAL", "TLS_1_2"),
+        ),
+    );
+    let good = d.target_domain_name();
+    let bad: Tf<String> = d.domain_name_configuration().at(0).get("target_domain_nam");
+    stack.add_raw(
+        &root,
+        "good",
+        RawBlock::resource("aws_cloudwatch_log_group", json!({"name": good})),
+    );
+    stack.add_raw(
+        &root,
+        "bad",
+        RawBlock::resource("aws_cloudwatch_log_group", json!({"name": bad})),
+    );
+    let f = one_error(
+        stack,
+        "v/bad",
+        "`domain_name_configuration`: the type has no attribute `target_domain_nam`; did you mean `target_domain_name`?",
+    );
+    assert_eq!(f.json_path, "resource.aws_cloudwatch_log_group.bad");
+}
+
+#[test]
+fn an_unknown_provider_configuration_key_is_reported() {
+    let mut stack = base();
+    stack.set_override("provider.aws.0.regoin", "eu-west-1");
+    let found = findings(stack);
+    assert_eq!(found.len(), 1, "{}", render(&found));
+    assert_eq!(
+        found[0].path, None,
+        "provider configurations belong to the stack"
+    );
+    assert!(
+        found[0]
+            .message
+            .contains("`regoin` is not an argument of provider `aws`; did you mean `region`?"),
+        "{}",
+        found[0]
+    );
+    assert_eq!(found[0].json_path, "provider.aws.0.regoin");
+}
+
+#[test]
+fn a_provider_without_required_providers_entry_is_reported() {
+    let mut stack = base();
+    let root = stack.root();
+    stack.add_raw(&root, "n", RawBlock::resource("null_resource", json!({})));
+    let found = findings(stack);
+    let errors: Vec<&Finding> = found
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", render(&found));
+    assert!(errors[0].message.contains("provider `null` is used by resource type `null_resource` but has no required_providers entry"));
+    assert!(found.iter().any(|f| f.severity == Severity::Warning
+        && f.path.as_deref() == Some("v/n")
+        && f.message.contains("no schema for provider hashicorp/null")));
+}
+
+#[test]
+fn a_required_providers_entry_without_version_is_reported() {
+    let mut stack = base();
+    stack.remove_override("terraform.required_providers.aws.version");
+    let found = findings(stack);
+    assert_eq!(found.len(), 1, "{}", render(&found));
+    assert!(
+        found[0]
+            .message
+            .contains("provider `aws` needs a `version` in required_providers")
+    );
+}
+
+#[test]
+fn backend_keys_are_checked() {
+    let mut stack = base();
+    stack.set_backend(kite::backend::S3Backend::new("b", "k", "eu-north-1"));
+    stack.set_override("terraform.backend.s3.use_lock_file", true);
+    let found = findings(stack);
+    assert_eq!(found.len(), 1, "{}", render(&found));
+    assert!(
+        found[0].message.contains(
+            "`use_lock_file` is not an argument of the s3 backend; did you mean `use_lockfile`?"
+        ),
+        "{}",
+        found[0]
+    );
+
+    let mut stack = base();
+    stack.set_backend(kite::backend::LocalBackend::new("/tmp/x.tfstate"));
+    stack.set_override("terraform.backend.local.bucket", "b");
+    assert!(
+        findings(stack)[0]
+            .message
+            .contains("`bucket` is not an argument of the local backend")
+    );
+
+    let mut stack = base();
+    stack.set_backend(kite::backend::S3Backend::new("b", "k", "eu-north-1"));
+    stack.remove_override("terraform.backend.s3.key");
+    assert!(
+        findings(stack)[0]
+            .message
+            .contains("the s3 backend needs `key`")
+    );
+}
+
+#[test]
+fn aws_naming_limits_are_checked_on_literals() {
+    let mut stack = base();
+    let root = stack.root();
+    stack.add(&root, "short", DynamodbTable::new("ab"));
+    one_error(
+        stack,
+        "v/short",
+        "DynamoDB table names have 3 to 255 characters; `ab` has 2",
+    );
+
+    let mut stack = base();
+    let root = stack.root();
+    stack.add(&root, "spaced", DynamodbTable::new("chat items"));
+    one_error(
+        stack,
+        "v/spaced",
+        "DynamoDB table names may only contain A-Z a-z 0-9 _ . -; `chat items` contains ` `",
+    );
+
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("function_name", "f".repeat(65));
+    one_error(
+        stack,
+        "v/svc/fn",
+        "Lambda function names have 1 to 64 characters",
+    );
+
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("function_name", "svc.v2");
+    one_error(
+        stack,
+        "v/svc/fn",
+        "Lambda function names may only contain A-Z a-z 0-9 _ -; `svc.v2` contains `.`",
+    );
+
+    let mut stack = base();
+    let root = stack.root();
+    stack.add(&root, "role2", IamRole::new("{}").name("my role"));
+    one_error(stack, "v/role2", "IAM role names may only contain");
+
+    let mut stack = base();
+    let root = stack.root();
+    stack.add(
+        &root,
+        "grant",
+        IamRolePolicy::new("{}", "svc-role").name("p".repeat(129)),
+    );
+    one_error(
+        stack,
+        "v/grant",
+        "IAM inline policy names have 1 to 128 characters",
+    );
+
+    let mut stack = base();
+    let root = stack.root();
+    stack.add(
+        &root,
+        "lg",
+        CloudwatchLogGroup::new().name("/aws/lambda/x y"),
+    );
+    one_error(stack, "v/lg", "CloudWatch log group names may only contain");
+
+    let mut stack = base();
+    let root = stack.root();
+    stack.add(
+        &root,
+        "lg",
+        CloudwatchLogGroup::new().name("/x").retention_in_days(8),
+    );
+    one_error(stack, "v/lg", "not 8; the nearest is 7");
+}
+
+#[test]
+fn names_known_only_at_apply_are_not_checked() {
+    let mut stack = base();
+    let root = stack.root();
+    let region = stack.data(&root, "region", kite::aws::region::DataAwsRegion::new());
+    stack.add(
+        &root,
+        "t",
+        DynamodbTable::new(kite::template!["x ", region.region()] as Tf<String>),
+    );
+    let found = findings(stack);
+    assert!(found.is_empty(), "{}", render(&found));
+}
+
+#[test]
+fn ignore_changes_must_name_arguments_of_the_type() {
+    let mut stack = base();
+    lambda_block(&mut stack).ignore_changes(["source_code_hash", "enviroment"]);
+    one_error(
+        stack,
+        "v/svc/fn",
+        "ignore_changes names `enviroment`, which is not an argument of the type; did you mean `environment`?",
+    );
+}
+
+#[test]
+fn nested_attributes_are_checked_like_blocks() {
+    let mut stack = base();
+    let root = stack.root();
+    stack.require_provider(kite::cloudflare::PROVIDER);
+    let zone = stack.data(
+        &root,
+        "zone",
+        DataCloudflareZone::new().filter(DataCloudflareZoneFilter::new().name("example.org")),
+    );
+    stack.block(&zone).set_override("filter.nme", "example.org");
+    one_error(
+        stack,
+        "v/zone",
+        "`nme` is not an argument of `filter` of `cloudflare_zone`; did you mean `name`?",
+    );
+}
+
+/// Runs kite's CLI in-process on a project directory with this app.
+fn kite_cli(app: &App, dir: &std::path::Path, args: &[&str]) -> (ExitCode, String, String) {
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let argv = std::iter::once("kite").chain(args.iter().copied());
+    let code = kite::cli::run_with(app, argv, dir, &mut stdout, &mut stderr);
+    (
+        code,
+        String::from_utf8(stdout).unwrap(),
+        String::from_utf8(stderr).unwrap(),
+    )
+}
+
+fn app_with_defect() -> App {
+    App::new().stack("v", "a stack with a typo", |_| {
+        let mut stack = base();
+        lambda_block(&mut stack).set_override("runtim", "java21");
+        Ok(stack)
+    })
+}
+
+#[test]
+fn synth_refuses_an_invalid_stack_unless_told_not_to_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = kite_cli(&app_with_defect(), dir.path(), &["synth"]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(
+        stderr.contains("stack `v` does not match the provider schemas (1 error)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: v/svc/fn: `runtim` is not an argument"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--no-validate"), "{stderr}");
+    assert!(!dir.path().join("cdktf.out").exists());
+
+    let (code, _, stderr) = kite_cli(&app_with_defect(), dir.path(), &["synth", "--no-validate"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    assert!(dir.path().join("cdktf.out/stacks/v/cdk.tf.json").is_file());
+}
+
+#[test]
+fn validate_reports_findings_and_fails_on_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = kite_cli(&app_with_defect(), dir.path(), &["validate"]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert_eq!(stdout.trim(), "v            1 error, 0 warnings");
+    assert!(
+        stderr.starts_with("error: v/svc/fn: `runtim` is not an argument of `aws_lambda_function`"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("cdktf.out").exists(),
+        "validate writes nothing"
+    );
+}
+
+#[test]
+fn every_stack_variant_validates_with_zero_findings() {
+    for vars in [
+        vec![],
+        vec![("KITE_DOMAIN", "k1te.chat"), ("CLOUDFLARE_API_TOKEN", "t")],
+    ] {
+        let run = common::kite_bin(&["validate"], &vars);
+        assert!(run.status.success(), "{vars:?}: {}", run.stderr);
+        assert_eq!(run.stderr, "", "no finding, not even a warning");
+        assert_eq!(
+            run.stdout.lines().collect::<Vec<_>>(),
+            [
+                "kite         0 errors, 0 warnings",
+                "local        0 errors, 0 warnings"
+            ]
+        );
+    }
+}
+
+const NULL_SCHEMA: &str = r#"{
+  "format_version": "1.0",
+  "provider_schemas": {
+    "registry.terraform.io/hashicorp/null": {
+      "provider": {"version": 0, "block": {}},
+      "resource_schemas": {
+        "null_resource": {
+          "version": 0,
+          "block": {
+            "attributes": {
+              "id": {"type": "string", "computed": true},
+              "triggers": {"type": ["map", "string"], "optional": true}
+            }
+          }
+        }
+      }
+    }
+  }
+}"#;
+
+fn app_with_null_resource() -> App {
+    App::new().stack("v", "a null resource", |_| {
+        let mut stack = base();
+        let root = stack.root();
+        stack.add_raw(
+            &root,
+            "n",
+            RawBlock::resource("null_resource", json!({"trigers": {"a": "b"}}))
+                .provider(ProviderRequirement::new("null", "hashicorp/null", "~> 3.2")),
+        );
+        Ok(stack)
+    })
+}
+
+#[test]
+fn a_user_schema_file_checks_providers_kite_does_not_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    // Without it: the type cannot be checked, which is a warning.
+    let (code, stdout, stderr) = kite_cli(&app_with_null_resource(), dir.path(), &["validate"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    assert_eq!(stdout.trim(), "v            0 errors, 1 warning");
+    assert!(
+        stderr.contains("no schema for provider hashicorp/null"),
+        "{stderr}"
+    );
+
+    std::fs::write(dir.path().join("null.schema.json"), NULL_SCHEMA).unwrap();
+    let (code, stdout, stderr) = kite_cli(
+        &app_with_null_resource(),
+        dir.path(),
+        &["validate", "--schema", "null.schema.json"],
+    );
+    assert_eq!(code, ExitCode::FAILURE);
+    assert_eq!(stdout.trim(), "v            1 error, 0 warnings");
+    assert!(
+        stderr.contains(
+            "error: v/n: `trigers` is not an argument of `null_resource`; did you mean `triggers`?"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_user_schema_replaces_the_bundled_one_for_its_providers() {
+    // An "older" aws provider whose Lambda functions have no logging_config.
+    let bundled: serde_json::Value =
+        serde_json::from_str(include_str!("../schemas/providers.schema.json")).unwrap();
+    let mut aws = bundled["provider_schemas"]["registry.terraform.io/hashicorp/aws"].clone();
+    aws["resource_schemas"]["aws_lambda_function"]["block"]["block_types"]
+        .as_object_mut()
+        .unwrap()
+        .remove("logging_config");
+    let file = json!({"format_version": "1.0", "provider_schemas": {"registry.terraform.io/hashicorp/aws": aws}});
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old-aws.json"), file.to_string()).unwrap();
+    let app = App::new().stack("v", "the base stack", |_| Ok(base()));
+    let (code, _, stderr) = kite_cli(&app, dir.path(), &["validate", "--schema", "old-aws.json"]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(
+        stderr.contains("`logging_config` is not an argument of `aws_lambda_function`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_schema_file_that_is_not_one_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.json"), "{\"not\": \"a schema\"}").unwrap();
+    let app = App::new().stack("v", "the base stack", |_| Ok(base()));
+    let (code, _, stderr) = kite_cli(&app, dir.path(), &["validate", "--schema", "bad.json"]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(
+        stderr.contains("cannot use the schema file")
+            && stderr.contains("terraform providers schema -json"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = kite_cli(&app, dir.path(), &["validate", "--schema", "missing.json"]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(stderr.contains("missing.json"), "{stderr}");
+}
