@@ -1,5 +1,6 @@
 //! Terraform addresses: how one block of a configuration names another.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Whether a block manages infrastructure (`resource`) or reads it (`data`).
@@ -25,7 +26,8 @@ pub enum Address {
     /// `TYPE.NAME` (a resource) or `data.TYPE.NAME` (a data source).
     Block {
         kind: BlockKind,
-        type_name: String,
+        /// Borrowed for typed blocks: their type names are constants.
+        type_name: Cow<'static, str>,
         name: String,
     },
     /// `var.NAME`: an input variable.
@@ -33,7 +35,7 @@ pub enum Address {
 }
 
 impl Address {
-    pub fn resource(type_name: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn resource(type_name: impl Into<Cow<'static, str>>, name: impl Into<String>) -> Self {
         Address::Block {
             kind: BlockKind::Resource,
             type_name: type_name.into(),
@@ -41,7 +43,7 @@ impl Address {
         }
     }
 
-    pub fn data(type_name: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn data(type_name: impl Into<Cow<'static, str>>, name: impl Into<String>) -> Self {
         Address::Block {
             kind: BlockKind::Data,
             type_name: type_name.into(),

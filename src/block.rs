@@ -1,6 +1,8 @@
 //! Blocks: the resources and data sources of a stack, typed or raw, with their
 //! meta-arguments and overrides.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -32,11 +34,18 @@ pub trait DataSource: Serialize {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BlockRef {
     address: Address,
+    /// Where the block is in its stack's list: handles find their block
+    /// without a lookup table.
+    index: usize,
 }
 
 impl BlockRef {
-    pub(crate) fn new(address: Address) -> Self {
-        BlockRef { address }
+    pub(crate) fn new(address: Address, index: usize) -> Self {
+        BlockRef { address, index }
+    }
+
+    pub(crate) fn index(&self) -> usize {
+        self.index
     }
 
     pub fn address(&self) -> &Address {
@@ -96,13 +105,22 @@ pub(crate) enum Override {
 #[derive(Clone, Debug)]
 pub struct Block {
     pub(crate) kind: BlockKind,
-    pub(crate) type_name: String,
+    /// Borrowed for typed blocks.
+    pub(crate) type_name: Cow<'static, str>,
     pub(crate) logical_id: String,
     pub(crate) scope: Scope,
-    pub(crate) provider_name: String,
-    pub(crate) requirement: Option<ProviderRequirement>,
+    /// Index of the block's provider requirement in the stack's list.
+    pub(crate) requirement: Option<usize>,
     pub(crate) taggable: bool,
     pub(crate) body: Result<Map<String, Value>, String>,
+    /// Meta-arguments and overrides: most blocks have none, and stacks hold
+    /// thousands of blocks.
+    pub(crate) meta: Option<Box<Meta>>,
+}
+
+/// The meta-arguments and overrides of a block.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Meta {
     pub(crate) depends_on: Vec<Address>,
     pub(crate) lifecycle: Lifecycle,
     pub(crate) provider: Option<ProviderRef>,
@@ -112,15 +130,11 @@ pub struct Block {
 impl Block {
     pub(crate) fn new(
         kind: BlockKind,
-        type_name: String,
+        type_name: Cow<'static, str>,
         scope: Scope,
         body: Result<Value, String>,
     ) -> Self {
         let logical_id = scope.logical_id();
-        let provider_name = type_name
-            .split_once('_')
-            .map_or(type_name.as_str(), |(prefix, _)| prefix)
-            .to_owned();
         let body = body.and_then(|value| match value {
             Value::Object(map) => Ok(map),
             other => Err(format!(
@@ -133,15 +147,15 @@ impl Block {
             type_name,
             logical_id,
             scope,
-            provider_name,
             requirement: None,
             taggable: false,
             body,
-            depends_on: Vec::new(),
-            lifecycle: Lifecycle::default(),
-            provider: None,
-            overrides: Vec::new(),
+            meta: None,
         }
+    }
+
+    fn meta(&mut self) -> &mut Meta {
+        self.meta.get_or_insert_with(Default::default)
     }
 
     pub fn kind(&self) -> BlockKind {
@@ -159,9 +173,10 @@ impl Block {
     }
 
     pub fn address(&self) -> Address {
-        match self.kind {
-            BlockKind::Resource => Address::resource(&self.type_name, &self.logical_id),
-            BlockKind::Data => Address::data(&self.type_name, &self.logical_id),
+        Address::Block {
+            kind: self.kind,
+            type_name: self.type_name.clone(),
+            name: self.logical_id.clone(),
         }
     }
 
@@ -169,9 +184,12 @@ impl Block {
         &self.scope
     }
 
-    /// The local name of the provider that implements the type (`aws`).
+    /// The local name of the provider that implements the type (`aws`): the
+    /// prefix of the type name.
     pub fn provider_name(&self) -> &str {
-        &self.provider_name
+        self.type_name
+            .split_once('_')
+            .map_or(&*self.type_name, |(prefix, _)| prefix)
     }
 
     /// Whether tagging aspects add tags to this block.
@@ -188,25 +206,26 @@ impl Block {
     /// Adds a `depends_on` entry.
     pub fn depends_on(&mut self, other: &impl Handle) -> &mut Self {
         let address = other.block_ref().address().clone();
-        if !self.depends_on.contains(&address) {
-            self.depends_on.push(address);
+        let meta = self.meta();
+        if !meta.depends_on.contains(&address) {
+            meta.depends_on.push(address);
         }
         self
     }
 
     /// Replaces the `lifecycle` meta-argument.
     pub fn lifecycle(&mut self, lifecycle: Lifecycle) -> &mut Self {
-        self.lifecycle = lifecycle;
+        self.meta().lifecycle = lifecycle;
         self
     }
 
     pub fn prevent_destroy(&mut self, prevent: bool) -> &mut Self {
-        self.lifecycle.prevent_destroy = Some(prevent);
+        self.meta().lifecycle.prevent_destroy = Some(prevent);
         self
     }
 
     pub fn create_before_destroy(&mut self, create_first: bool) -> &mut Self {
-        self.lifecycle.create_before_destroy = Some(create_first);
+        self.meta().lifecycle.create_before_destroy = Some(create_first);
         self
     }
 
@@ -215,7 +234,8 @@ impl Block {
         &mut self,
         attributes: impl IntoIterator<Item = S>,
     ) -> &mut Self {
-        self.lifecycle
+        self.meta()
+            .lifecycle
             .ignore_changes
             .extend(attributes.into_iter().map(Into::into));
         self
@@ -223,7 +243,7 @@ impl Block {
 
     /// Sets the `provider` meta-argument (a provider alias).
     pub fn provider(&mut self, provider: &ProviderRef) -> &mut Self {
-        self.provider = Some(provider.clone());
+        self.meta().provider = Some(provider.clone());
         self
     }
 
@@ -232,50 +252,59 @@ impl Block {
     /// segment indexes an existing array.
     pub fn set_override(&mut self, path: &str, value: impl Serialize) -> &mut Self {
         let value = serde_json::to_value(value).map_err(|e| e.to_string());
-        self.overrides.push(Override::Set(path.to_owned(), value));
+        self.meta()
+            .overrides
+            .push(Override::Set(path.to_owned(), value));
         self
     }
 
     /// Removes the value at a dot-separated JSON path of the final block.
     pub fn remove_override(&mut self, path: &str) -> &mut Self {
-        self.overrides.push(Override::Remove(path.to_owned()));
+        self.meta()
+            .overrides
+            .push(Override::Remove(path.to_owned()));
         self
     }
 
-    /// The final JSON of the block: body, meta-arguments, metadata, then
-    /// overrides. `stack_name` completes the construct path of the metadata.
-    pub(crate) fn render(self, stack_name: &str) -> Result<Map<String, Value>, String> {
-        let mut body = self.body?;
-        if !self.depends_on.is_empty() {
-            let deps = self.depends_on.iter().map(|a| Value::String(a.to_string()));
-            body.insert("depends_on".into(), Value::Array(deps.collect()));
+    /// The final JSON of the block: body, meta-arguments, metadata (with its
+    /// construct path `path`), then overrides.
+    pub(crate) fn render(self, path: &str) -> Result<Map<String, Value>, String> {
+        let body = self.body?;
+        let meta = self.meta.map(|m| *m).unwrap_or_default();
+        // Sized once: maps that grow reallocate, and stacks hold thousands.
+        let extra = 1
+            + usize::from(!meta.depends_on.is_empty())
+            + usize::from(!meta.lifecycle.is_empty())
+            + usize::from(meta.provider.is_some());
+        let mut out = Map::with_capacity(body.len() + extra);
+        out.extend(body);
+        if !meta.depends_on.is_empty() {
+            let deps = meta.depends_on.iter().map(|a| Value::String(a.to_string()));
+            out.insert("depends_on".into(), Value::Array(deps.collect()));
         }
-        if !self.lifecycle.is_empty() {
-            let lifecycle = serde_json::to_value(&self.lifecycle).map_err(|e| e.to_string())?;
-            body.insert("lifecycle".into(), lifecycle);
+        if !meta.lifecycle.is_empty() {
+            let lifecycle = serde_json::to_value(&meta.lifecycle).map_err(|e| e.to_string())?;
+            out.insert("lifecycle".into(), lifecycle);
         }
-        if let Some(provider) = &self.provider {
-            body.insert("provider".into(), Value::String(provider.to_string()));
+        if let Some(provider) = &meta.provider {
+            out.insert("provider".into(), Value::String(provider.to_string()));
         }
-        body.insert(
-            "//".into(),
-            serde_json::json!({
-                "metadata": {
-                    "path": self.scope.path_in(stack_name),
-                    "uniqueId": self.logical_id,
-                }
-            }),
-        );
-        for o in self.overrides {
+        let mut metadata = Map::with_capacity(2);
+        metadata.insert("path".into(), Value::String(path.to_owned()));
+        metadata.insert("uniqueId".into(), Value::String(self.logical_id));
+        let mut comment = Map::with_capacity(1);
+        comment.insert("metadata".into(), Value::Object(metadata));
+        out.insert("//".into(), Value::Object(comment));
+        for o in meta.overrides {
             match o {
                 Override::Set(path, value) => {
                     let value = value.map_err(|e| format!("override `{path}`: {e}"))?;
-                    set_path(&mut body, &path, value)?;
+                    set_path(&mut out, &path, value)?;
                 }
-                Override::Remove(path) => remove_path(&mut body, &path)?,
+                Override::Remove(path) => remove_path(&mut out, &path)?,
             }
         }
-        Ok(body)
+        Ok(out)
     }
 }
 

@@ -13,7 +13,9 @@ use crate::id;
 /// composed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Scope {
-    components: Vec<String>,
+    /// The components joined by `/` (no component contains one); empty for
+    /// the stack itself. One string per scope: stacks hold thousands.
+    path: String,
 }
 
 impl Scope {
@@ -25,45 +27,58 @@ impl Scope {
     /// The child with construct id `id`. A `/` in the id is stored as `--`
     /// (as cdktf does), so `ANY /tg` becomes the component `ANY --tg`.
     pub fn child(&self, id: &str) -> Scope {
-        let mut components = Vec::with_capacity(self.components.len() + 1);
-        components.extend(self.components.iter().cloned());
-        components.push(id.replace('/', "--"));
-        Scope { components }
+        let mut path = String::with_capacity(self.path.len() + id.len() + 1);
+        path.push_str(&self.path);
+        if !self.path.is_empty() {
+            path.push('/');
+        }
+        if id.contains('/') {
+            path.push_str(&id.replace('/', "--"));
+        } else {
+            path.push_str(id);
+        }
+        Scope { path }
     }
 
     /// The components below the stack.
-    pub fn components(&self) -> &[String] {
-        &self.components
+    pub fn components(&self) -> Vec<&str> {
+        if self.path.is_empty() {
+            Vec::new()
+        } else {
+            self.path.split('/').collect()
+        }
     }
 
     /// The construct id: the last component (empty for the stack itself).
     pub fn id(&self) -> &str {
-        self.components.last().map_or("", String::as_str)
+        self.path.rsplit('/').next().unwrap_or("")
     }
 
     pub fn is_root(&self) -> bool {
-        self.components.is_empty()
+        self.path.is_empty()
     }
 
     /// The logical id of a block at this place (see [`id::logical_id`]).
     pub fn logical_id(&self) -> String {
-        id::logical_id(&self.components)
+        id::logical_id(&self.components())
     }
 
     /// The full construct path, starting with the stack's name.
     pub fn path_in(&self, stack: &str) -> String {
-        let mut path = String::from(stack);
-        for c in &self.components {
-            path.push('/');
-            path.push_str(c);
+        if self.path.is_empty() {
+            return stack.to_owned();
         }
+        let mut path = String::with_capacity(stack.len() + 1 + self.path.len());
+        path.push_str(stack);
+        path.push('/');
+        path.push_str(&self.path);
         path
     }
 }
 
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.components.join("/"))
+        f.write_str(&self.path)
     }
 }
 
@@ -79,6 +94,8 @@ mod tests {
         assert_eq!(scope.path_in("kite"), "kite/http-api/prod-stage");
         assert!(Scope::root().is_root());
         assert_eq!(Scope::root().path_in("kite"), "kite");
+        assert!(Scope::root().components().is_empty());
+        assert_eq!(Scope::root().id(), "");
     }
 
     #[test]
@@ -88,6 +105,7 @@ mod tests {
             .child("prod-stage")
             .child("ANY /tg");
         assert_eq!(route.id(), "ANY --tg");
+        assert_eq!(route.components().len(), 3);
         assert_eq!(
             route.child("lambda-integration").logical_id(),
             "http-api_prod-stage_ANY--tg_lambda-integration_6952066F"

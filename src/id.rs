@@ -52,8 +52,21 @@ pub fn logical_id<S: AsRef<str>>(components: &[S]) -> String {
 
 /// First eight hex digits (upper case) of the MD5 of the components joined by `/`.
 fn path_hash(components: &[&str]) -> String {
-    let digest = Md5::digest(components.join("/").as_bytes());
-    digest[..4].iter().map(|b| format!("{b:02X}")).collect()
+    let mut md5 = Md5::new();
+    for (i, c) in components.iter().enumerate() {
+        if i > 0 {
+            md5.update(b"/");
+        }
+        md5.update(c.as_bytes());
+    }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let digest = md5.finalize();
+    let mut hash = String::with_capacity(8);
+    for b in &digest[..4] {
+        hash.push(char::from(HEX[usize::from(b >> 4)]));
+        hash.push(char::from(HEX[usize::from(b & 0xF)]));
+    }
+    hash
 }
 
 /// Removes every character outside `[A-Za-z0-9_-]`.

@@ -1,6 +1,6 @@
 //! A stack: one Terraform configuration, with its own state.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::path::Path;
 
 use crate::address::{Address, BlockKind};
@@ -13,15 +13,24 @@ use crate::expr::{Expr, Tf};
 use crate::output::{Output, OutputDecl, TypeConstraint, Variable, VariableDecl};
 use crate::provider::{Provider, ProviderConfig, ProviderRef, ProviderRequirement};
 
+fn reference_kind(reference: &BlockRef) -> BlockKind {
+    match reference.address() {
+        Address::Block { kind, .. } => *kind,
+        Address::Variable { .. } => BlockKind::Resource,
+    }
+}
+
 /// A stack under construction. Add blocks with [`Stack::add`] and
 /// [`Stack::data`]; synthesis checks and writes it.
 pub struct Stack {
     pub(crate) name: String,
     pub(crate) blocks: Vec<Block>,
-    /// The first block declared at each address, for [`Stack::block`].
-    index: HashMap<Address, usize>,
     pub(crate) providers: Vec<ProviderConfig>,
+    /// Requirements set with [`Stack::require_provider`].
     pub(crate) requirements: Vec<ProviderRequirement>,
+    /// The distinct requirements of the blocks, each with the construct path
+    /// of the first block that needs it; blocks refer to them by index.
+    pub(crate) block_requirements: Vec<(ProviderRequirement, Scope)>,
     pub(crate) backend: Option<Backend>,
     pub(crate) outputs: Vec<OutputDecl>,
     pub(crate) variables: Vec<VariableDecl>,
@@ -37,9 +46,9 @@ impl Stack {
         Stack {
             name: name.into(),
             blocks: Vec::new(),
-            index: HashMap::new(),
             providers: Vec::new(),
             requirements: Vec::new(),
+            block_requirements: Vec::new(),
             backend: None,
             outputs: Vec::new(),
             variables: Vec::new(),
@@ -65,11 +74,11 @@ impl Stack {
         let body = serde_json::to_value(&resource).map_err(|e| e.to_string());
         let mut block = Block::new(
             BlockKind::Resource,
-            R::TYPE.to_owned(),
+            Cow::Borrowed(R::TYPE),
             scope.child(id),
             body,
         );
-        block.requirement = Some(R::PROVIDER);
+        block.requirement = Some(self.intern_requirement(R::PROVIDER, &block.scope));
         block.taggable = R::TAGGABLE;
         R::Ref::from(self.push(block))
     }
@@ -77,47 +86,92 @@ impl Stack {
     /// Declares a data source at `scope/id` and returns its handle.
     pub fn data<D: DataSource>(&mut self, scope: &Scope, id: &str, data: D) -> D::Ref {
         let body = serde_json::to_value(&data).map_err(|e| e.to_string());
-        let mut block = Block::new(BlockKind::Data, D::TYPE.to_owned(), scope.child(id), body);
-        block.requirement = Some(D::PROVIDER);
+        let mut block = Block::new(
+            BlockKind::Data,
+            Cow::Borrowed(D::TYPE),
+            scope.child(id),
+            body,
+        );
+        block.requirement = Some(self.intern_requirement(D::PROVIDER, &block.scope));
         D::Ref::from(self.push(block))
     }
 
     /// Declares a block of a type that is not typed yet.
     pub fn add_raw(&mut self, scope: &Scope, id: &str, raw: RawBlock) -> BlockRef {
-        let mut block = Block::new(raw.kind, raw.type_name, scope.child(id), raw.body);
-        block.requirement = raw.requirement;
+        let mut block = Block::new(
+            raw.kind,
+            Cow::Owned(raw.type_name),
+            scope.child(id),
+            raw.body,
+        );
+        block.requirement = raw
+            .requirement
+            .map(|r| self.intern_requirement(r, &block.scope));
         block.taggable = raw.taggable;
         self.push(block)
     }
 
+    /// The index of a requirement in the stack's list, added if new.
+    fn intern_requirement(
+        &mut self,
+        requirement: ProviderRequirement,
+        first_user: &Scope,
+    ) -> usize {
+        match self
+            .block_requirements
+            .iter()
+            .position(|(r, _)| *r == requirement)
+        {
+            Some(i) => i,
+            None => {
+                self.block_requirements
+                    .push((requirement, first_user.clone()));
+                self.block_requirements.len() - 1
+            }
+        }
+    }
+
     fn push(&mut self, block: Block) -> BlockRef {
-        let address = block.address();
-        self.index
-            .entry(address.clone())
-            .or_insert(self.blocks.len());
+        let reference = BlockRef::new(block.address(), self.blocks.len());
         self.blocks.push(block);
-        BlockRef::new(address)
+        reference
     }
 
     /// The declared block behind a handle, to set meta-arguments and
     /// overrides. Panics if the handle comes from another stack: that is a
     /// mistake in the program, not in its input.
     pub fn block(&mut self, handle: &impl Handle) -> &mut Block {
-        let address = handle.block_ref().address();
-        match self.index.get(address) {
-            Some(&i) => &mut self.blocks[i],
-            None => panic!(
-                "{address} is not declared in stack `{}`: a handle from one stack was used with another",
-                self.name
+        let reference = handle.block_ref();
+        let name = self.name.clone();
+        match self.blocks.get_mut(reference.index()) {
+            Some(block)
+                if block.kind == reference_kind(reference)
+                    && reference.address() == &block.address() =>
+            {
+                block
+            }
+            _ => panic!(
+                "{} is not declared in stack `{name}`: a handle from one stack was used with another",
+                reference.address()
             ),
         }
     }
 
-    /// A handle to the block declared at `address`, if there is one.
+    /// A handle to the block declared at `address`, if there is one (a
+    /// search through the stack's blocks).
     pub fn declared(&self, address: &Address) -> Option<BlockRef> {
-        self.index
-            .contains_key(address)
-            .then(|| BlockRef::new(address.clone()))
+        let Address::Block {
+            kind,
+            type_name,
+            name,
+        } = address
+        else {
+            return None;
+        };
+        self.blocks
+            .iter()
+            .position(|b| b.kind == *kind && b.type_name == *type_name && b.logical_id == *name)
+            .map(|i| BlockRef::new(address.clone(), i))
     }
 
     /// All blocks declared so far, in order.

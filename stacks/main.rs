@@ -11,6 +11,11 @@ use std::process::ExitCode;
 
 use kite::App;
 
+// Synthesis allocates many small objects; mimalloc makes large stacks about
+// a third faster than the system allocator (see README, Performance).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn app() -> App {
     App::new()
         .stack(

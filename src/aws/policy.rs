@@ -65,7 +65,7 @@ impl PolicyDocument {
             s.write(&mut w);
         }
         w.text("]}");
-        Tf::from_expr(Expr::template(w.parts))
+        Tf::from_expr(Expr::template(w.finish()))
     }
 }
 
@@ -228,17 +228,33 @@ impl Statement {
 #[derive(Default)]
 struct JsonTemplate {
     parts: Vec<Expr>,
+    /// Literal text not yet pushed: one part per run of text, not per token.
+    text: String,
 }
 
 impl JsonTemplate {
     fn text(&mut self, text: &str) {
-        self.parts.push(Expr::Str(text.to_owned()));
+        self.text.push_str(text);
     }
 
     /// A JSON string literal.
     fn string(&mut self, s: &str) {
-        self.parts
-            .push(Expr::Str(serde_json::Value::from(s).to_string()));
+        self.text.push('"');
+        self.string_content(s);
+        self.text.push('"');
+    }
+
+    /// The content of a JSON string, escaped, without the quotes.
+    fn string_content(&mut self, s: &str) {
+        let quoted = serde_json::Value::from(s).to_string();
+        self.text.push_str(&quoted[1..quoted.len() - 1]);
+    }
+
+    fn expression(&mut self, expr: &Expr) {
+        if !self.text.is_empty() {
+            self.parts.push(Expr::Str(std::mem::take(&mut self.text)));
+        }
+        self.parts.push(expr.clone());
     }
 
     /// A JSON string whose content is an expression.
@@ -249,21 +265,25 @@ impl JsonTemplate {
                 self.text("\"");
                 for part in parts {
                     match part {
-                        Expr::Str(s) => {
-                            let quoted = serde_json::Value::from(s.as_str()).to_string();
-                            self.text(&quoted[1..quoted.len() - 1]);
-                        }
-                        other => self.parts.push(other.clone()),
+                        Expr::Str(s) => self.string_content(s),
+                        other => self.expression(other),
                     }
                 }
                 self.text("\"");
             }
             other => {
                 self.text("\"");
-                self.parts.push(other.clone());
+                self.expression(other);
                 self.text("\"");
             }
         }
+    }
+
+    fn finish(mut self) -> Vec<Expr> {
+        if !self.text.is_empty() {
+            self.parts.push(Expr::Str(self.text));
+        }
+        self.parts
     }
 
     fn list<T>(&mut self, items: impl Iterator<Item = T>, mut each: impl FnMut(&mut Self, T)) {

@@ -97,6 +97,15 @@ struct OutDir {
 
 /// Runs the command line of `app` and returns the exit status.
 pub fn main(app: App) -> ExitCode {
+    main_with_args(&app, std::env::args_os())
+}
+
+/// As [`main`], with these arguments (the first is the program name): for
+/// programs that run a kite command as their whole job.
+pub fn main_with_args(
+    app: &App,
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+) -> ExitCode {
     let cwd = match std::env::current_dir() {
         Ok(dir) => dir,
         Err(e) => {
@@ -104,13 +113,12 @@ pub fn main(app: App) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    run_with(
-        &app,
-        std::env::args_os(),
-        &cwd,
-        &mut std::io::stdout(),
-        &mut std::io::stderr(),
-    )
+    let mut io = Io {
+        stdout: &mut std::io::stdout(),
+        stderr: &mut std::io::stderr(),
+        exiting: true,
+    };
+    run_io(app, args, &cwd, &mut io)
 }
 
 /// Runs the command line with these arguments (the first is the program
@@ -124,21 +132,34 @@ pub fn run_with(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> ExitCode {
+    let mut io = Io {
+        stdout,
+        stderr,
+        exiting: false,
+    };
+    run_io(app, args, cwd, &mut io)
+}
+
+fn run_io(
+    app: &App,
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+    cwd: &Path,
+    io: &mut Io,
+) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let text = e.render().to_string();
             let _ = if e.use_stderr() {
-                write!(stderr, "{text}")
+                write!(io.stderr, "{text}")
             } else {
-                write!(stdout, "{text}")
+                write!(io.stdout, "{text}")
             };
             return ExitCode::from(code);
         }
     };
-    let mut io = Io { stdout, stderr };
-    match run(app, cli, cwd, &mut io) {
+    match run(app, cli, cwd, io) {
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(io.stderr, "error: {}", render_error(&e));
@@ -151,6 +172,9 @@ pub fn run_with(
 struct Io<'a> {
     stdout: &'a mut dyn Write,
     stderr: &'a mut dyn Write,
+    /// The process exits when the command is done: large trees need not be
+    /// freed one allocation at a time first.
+    exiting: bool,
 }
 
 /// The message of an error and its causes, without a backtrace.
@@ -287,6 +311,9 @@ fn synth_reporting_to(
         );
     }
     let written = synth::output_dir::write(out, &done)?;
+    if io.exiting {
+        std::mem::forget(done);
+    }
     let elapsed = started.elapsed();
     let report: &mut dyn Write = if quiet_stdout {
         &mut *io.stderr

@@ -1,6 +1,8 @@
 //! Building the `cdk.tf.json` of a stack, after checking it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde_json::{Map, Value, json};
 
@@ -19,7 +21,7 @@ const META_KEYS: &[&str] = &["//", "depends_on", "lifecycle", "provider"];
 /// A block after rendering.
 struct Rendered {
     kind: BlockKind,
-    type_name: String,
+    type_name: std::borrow::Cow<'static, str>,
     logical_id: String,
     path: String,
     body: Map<String, Value>,
@@ -33,6 +35,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         mut blocks,
         providers,
         requirements,
+        block_requirements,
         backend,
         outputs,
         variables,
@@ -52,43 +55,58 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     }
 
     // Construct paths are unique across everything the stack declares.
-    let mut seen_paths: HashMap<String, String> = HashMap::new();
-    let mut duplicate_paths: HashSet<String> = HashSet::new();
-    let mut claim = |path: String, what: String, problems: &mut Vec<Problem>| {
-        if let Some(first) = seen_paths.get(&path) {
-            problems.push(Problem::at(
-                &path,
-                format!(
-                    "two constructs have this path ({first}, then {what}): give one of them another id"
-                ),
-            ));
-            duplicate_paths.insert(path);
-        } else {
-            seen_paths.insert(path, what);
+    let block_paths: Vec<String> = blocks.iter().map(|b| b.scope.path_in(&name)).collect();
+    let other_paths: Vec<(String, &str)> = outputs
+        .iter()
+        .map(|o| (o.scope.path_in(&name), "an output"))
+        .chain(
+            variables
+                .iter()
+                .map(|v| (v.scope.path_in(&name), "a variable")),
+        )
+        .chain(assets.iter().map(|a| (a.scope.path_in(&name), "an asset")))
+        .collect();
+    let mut duplicate_paths: HashSet<usize> = HashSet::default();
+    {
+        let describe = |i: usize| match blocks.get(i) {
+            Some(b) => format!("{} {}", kind_word(b.kind), b.type_name),
+            None => other_paths[i - blocks.len()].1.to_owned(),
+        };
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(
+            block_paths.len() + other_paths.len(),
+            Default::default(),
+        );
+        let all = block_paths
+            .iter()
+            .map(String::as_str)
+            .chain(other_paths.iter().map(|(p, _)| p.as_str()));
+        for (i, path) in all.enumerate() {
+            if let Some(&first) = seen.get(path) {
+                problems.push(Problem::at(
+                    path,
+                    format!(
+                        "two constructs have this path ({}, then {}): give one of them another id",
+                        describe(first),
+                        describe(i)
+                    ),
+                ));
+                duplicate_paths.insert(i);
+            } else {
+                seen.insert(path, i);
+            }
         }
-    };
-    for b in &blocks {
-        let what = format!("{} {}", kind_word(b.kind), b.type_name);
-        claim(b.scope.path_in(&name), what, &mut problems);
-    }
-    for o in &outputs {
-        claim(o.scope.path_in(&name), "an output".into(), &mut problems);
-    }
-    for v in &variables {
-        claim(v.scope.path_in(&name), "a variable".into(), &mut problems);
-    }
-    for a in &assets {
-        claim(a.scope.path_in(&name), "an asset".into(), &mut problems);
     }
 
     let mut required = RequiredProviders::default();
     for r in &requirements {
         required.set(r.clone());
     }
+    for (r, first_user) in &block_requirements {
+        required.add(r, &first_user.path_in(&name), &mut problems);
+    }
     let mut rendered: Vec<Rendered> = Vec::with_capacity(blocks.len());
-    let mut by_address: HashMap<Address, usize> = HashMap::with_capacity(blocks.len());
-    for block in blocks {
-        let path = block.scope.path_in(&name);
+    let mut duplicate_rendered: Vec<bool> = Vec::with_capacity(blocks.len());
+    for (i, (block, path)) in blocks.into_iter().zip(block_paths).enumerate() {
         if block.logical_id.is_empty() {
             problems.push(Problem::at(
                 &path,
@@ -98,36 +116,17 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
                 ),
             ));
         }
-        if let Some(req) = &block.requirement {
-            required.add(req, &path, &mut problems);
-        }
-        let address = block.address();
         let kind = block.kind;
-        let type_name = block.type_name.clone();
         let logical_id = block.logical_id.clone();
-        let body = match block.render(&name) {
+        let type_name = block.type_name.clone();
+        let body = match block.render(&path) {
             Ok(body) => body,
             Err(e) => {
                 problems.push(Problem::at(&path, format!("{type_name}: {e}")));
                 continue;
             }
         };
-        match by_address.get(&address) {
-            Some(&first) => {
-                if !duplicate_paths.contains(&path) {
-                    problems.push(Problem::at(
-                        &path,
-                        format!(
-                            "{} and {path} both have the address `{address}` (logical ids keep only A-Z, a-z, 0-9, `_` and `-`): give one of them another id",
-                            rendered[first].path
-                        ),
-                    ));
-                }
-            }
-            None => {
-                by_address.insert(address.clone(), rendered.len());
-            }
-        }
+        duplicate_rendered.push(duplicate_paths.contains(&i));
         rendered.push(Rendered {
             kind,
             type_name,
@@ -137,13 +136,42 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         });
     }
 
-    let variable_ids: HashMap<String, String> = variables
-        .iter()
-        .map(|v| (v.scope.logical_id(), v.scope.path_in(&name)))
-        .collect();
+    // Addresses, borrowed from the rendered blocks.
+    let mut by_address: HashMap<(BlockKind, &str, &str), usize> =
+        HashMap::with_capacity_and_hasher(rendered.len(), Default::default());
+    for (i, block) in rendered.iter().enumerate() {
+        let key = (block.kind, &*block.type_name, block.logical_id.as_str());
+        match by_address.get(&key) {
+            Some(&first) if !duplicate_rendered[i] => problems.push(Problem::at(
+                &block.path,
+                format!(
+                    "{} and {} both have the address `{}` (logical ids keep only A-Z, a-z, 0-9, `_` and `-`): give one of them another id",
+                    rendered[first].path,
+                    block.path,
+                    block_address(block)
+                ),
+            )),
+            Some(_) => {}
+            None => {
+                by_address.insert(key, i);
+            }
+        }
+    }
+    let index_of = |address: &Address| match address {
+        Address::Block {
+            kind,
+            type_name,
+            name,
+        } => by_address
+            .get(&(*kind, &**type_name, name.as_str()))
+            .copied(),
+        Address::Variable { .. } => None,
+    };
+
+    let variable_ids: HashSet<String> = variables.iter().map(|v| v.scope.logical_id()).collect();
     let resolves = |address: &Address| match address {
-        Address::Variable { name } => variable_ids.contains_key(name),
-        Address::Block { .. } => by_address.contains_key(address),
+        Address::Variable { name } => variable_ids.contains(name),
+        Address::Block { .. } => index_of(address).is_some(),
     };
     let dangling = |what: &str, address: &Address| {
         let hint = match address {
@@ -169,13 +197,13 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         for r in &found {
             if !resolves(&r.address) {
                 problems.push(Problem::at(&block.path, dangling("refers to", &r.address)));
-            } else if let Some(&j) = by_address.get(&r.address) {
+            } else if let Some(j) = index_of(&r.address) {
                 edges[i].push(j);
             }
         }
         for target in depends_on_of(&block.body, &block.path, &mut problems) {
-            match by_address.get(&target) {
-                Some(&j) => edges[i].push(j),
+            match index_of(&target) {
+                Some(j) => edges[i].push(j),
                 None => problems.push(Problem::at(&block.path, dangling("depends on", &target))),
             }
         }
@@ -192,16 +220,17 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
             ),
         ));
     }
+    drop(edges);
 
     // Moves: the new address is declared here; the old one is not.
     for (from, to) in &moves {
-        if !by_address.contains_key(to) {
+        if index_of(to).is_none() {
             problems.push(Problem::stack_wide(dangling(
                 &format!("`moved` from `{from}` goes to"),
                 to,
             )));
         }
-        if let Some(&i) = by_address.get(from) {
+        if let Some(i) = index_of(from) {
             problems.push(Problem::at(
                 &rendered[i].path,
                 format!("`{from}` is declared, so nothing can be moved from it: remove the `moved` entry or rename the block"),
@@ -212,7 +241,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     // Outputs.
     let mut output_json = Map::new();
     let mut output_tree = Map::new();
-    let mut output_paths: HashMap<String, String> = HashMap::new();
+    let mut output_paths: HashMap<String, String> = HashMap::default();
     for decl in &outputs {
         let path = decl.scope.path_in(&name);
         let id = decl.scope.logical_id();
@@ -235,7 +264,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
             &path,
             &mut problems,
         ) {
-            if !by_address.contains_key(&target) {
+            if index_of(&target).is_none() {
                 problems.push(Problem::at(&path, dangling("depends on", &target)));
             }
         }
@@ -247,7 +276,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
                 ));
             }
         }
-        insert_tree(&mut output_tree, &name, decl.scope.components(), &id);
+        insert_tree(&mut output_tree, &name, &decl.scope.components(), &id);
         output_json.insert(id, value);
     }
 
@@ -267,7 +296,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
 
     // Providers.
     let mut provider_json: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    let mut aliases: HashSet<(String, Option<String>)> = HashSet::new();
+    let mut aliases: HashSet<(String, Option<String>)> = HashSet::default();
     for p in &providers {
         let local = p.requirement.local_name.to_string();
         required.add(
@@ -380,6 +409,14 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     })
 }
 
+fn block_address(block: &Rendered) -> Address {
+    Address::Block {
+        kind: block.kind,
+        type_name: block.type_name.clone(),
+        name: block.logical_id.clone(),
+    }
+}
+
 fn kind_word(kind: BlockKind) -> &'static str {
     match kind {
         BlockKind::Resource => "resource",
@@ -440,8 +477,8 @@ fn depends_on_of(
 fn parse_address(text: &str) -> Option<Address> {
     let parts: Vec<&str> = text.split('.').collect();
     match parts.as_slice() {
-        ["data", t, n] => Some(Address::data(*t, *n)),
-        [t, n] if *t != "data" && *t != "var" => Some(Address::resource(*t, *n)),
+        ["data", t, n] => Some(Address::data(t.to_string(), *n)),
+        [t, n] if *t != "data" && *t != "var" => Some(Address::resource(t.to_string(), *n)),
         _ => None,
     }
 }
@@ -480,7 +517,7 @@ fn check_provider_meta(block: &Rendered, aliases: &HashSet<String>, problems: &m
 }
 
 /// Inserts an output's logical id into the `//` outputs tree at its path.
-fn insert_tree(tree: &mut Map<String, Value>, stack: &str, components: &[String], id: &str) {
+fn insert_tree(tree: &mut Map<String, Value>, stack: &str, components: &[&str], id: &str) {
     let mut node = tree
         .entry(stack.to_owned())
         .or_insert_with(|| Value::Object(Map::new()));
@@ -492,11 +529,11 @@ fn insert_tree(tree: &mut Map<String, Value>, stack: &str, components: &[String]
             return;
         };
         node = map
-            .entry(c.clone())
+            .entry(c.to_string())
             .or_insert_with(|| Value::Object(Map::new()));
     }
     if let Value::Object(map) = node {
-        map.insert(last.clone(), Value::String(id.to_owned()));
+        map.insert(last.to_string(), Value::String(id.to_owned()));
     }
 }
 

@@ -35,12 +35,20 @@ impl Serialize for Sorted<'_> {
 /// The canonical text of a JSON value.
 pub fn to_pretty_json(value: &Value) -> String {
     let mut out = Vec::with_capacity(4096);
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"  ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    // Serializing a `Value` into memory cannot fail.
-    let _ = Sorted(value).serialize(&mut serializer);
-    out.push(b'\n');
+    // Writing into memory cannot fail.
+    let _ = write_pretty_json(&mut out, value);
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the canonical text of a JSON value, streaming: large stacks are
+/// never held in memory as text.
+pub fn write_pretty_json(out: &mut impl std::io::Write, value: &Value) -> std::io::Result<()> {
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"  ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, formatter);
+    Sorted(value)
+        .serialize(&mut serializer)
+        .map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

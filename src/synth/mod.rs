@@ -15,7 +15,7 @@ use crate::asset::Asset;
 
 pub(crate) use document::collect_references;
 pub use document::synthesize;
-pub use json::to_pretty_json;
+pub use json::{to_pretty_json, write_pretty_json};
 
 /// The version written into metadata and manifests.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -12,7 +12,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::manifest::{Manifest, ManifestStack};
-use super::{SynthesizedStack, VERSION, to_pretty_json};
+use super::{SynthesizedStack, VERSION, write_pretty_json};
 
 /// What was written for one stack.
 #[derive(Clone, Debug)]
@@ -86,7 +86,7 @@ pub fn write(out: &Path, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack
         let stack_dir = new.join("stacks").join(&stack.name);
         fs::create_dir_all(&stack_dir).map_err(at(&stack_dir, "create"))?;
         let config = stack_dir.join("cdk.tf.json");
-        fs::write(&config, to_pretty_json(&stack.document)).map_err(at(&config, "write"))?;
+        write_json_file(&config, &stack.document)?;
         for asset in &stack.assets {
             let dest = stack_dir.join(asset.relative_path());
             let previous = out
@@ -110,12 +110,19 @@ pub fn write(out: &Path, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack
     }
     let manifest_path = new.join("manifest.json");
     let manifest_json = serde_json::to_value(&manifest).unwrap_or_default();
-    fs::write(&manifest_path, to_pretty_json(&manifest_json))
-        .map_err(at(&manifest_path, "write"))?;
+    write_json_file(&manifest_path, &manifest_json)?;
 
     let staging = staging.keep();
     swap_into_place(&staging, out)?;
     Ok(written)
+}
+
+fn write_json_file(path: &Path, value: &serde_json::Value) -> Result<(), WriteError> {
+    let file = fs::File::create(path).map_err(at(path, "write"))?;
+    let mut out = io::BufWriter::with_capacity(64 * 1024, file);
+    write_pretty_json(&mut out, value)
+        .and_then(|()| io::Write::flush(&mut out))
+        .map_err(at(path, "write"))
 }
 
 /// Links an asset from the previous output when the same content is already

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::expr::scan::has_interpolation;
 
 use super::Report;
+use super::body::At;
 
 /// Days CloudWatch Logs accepts for `retention_in_days` (0: never expire).
 const LOG_RETENTION_DAYS: &[u64] = &[
@@ -116,18 +117,13 @@ fn literal(value: &Value) -> Option<String> {
     Some(s.replace("$${", "${").replace("%%{", "%{"))
 }
 
-pub(crate) fn check(
-    type_name: &str,
-    block: &Value,
-    path: Option<&str>,
-    json_path: &str,
-    report: &mut Report,
-) {
+pub(crate) fn check(type_name: &str, block: &Value, at: At, report: &mut Report) {
+    let path = at.path;
     for rule in RULES.iter().filter(|r| r.type_name == type_name) {
         let Some(name) = literal(&block[rule.attribute]) else {
             continue;
         };
-        let here = format!("{json_path}.{}", rule.attribute);
+        let here = at.json.key(rule.attribute);
         let len = name.chars().count();
         if len < rule.min || len > rule.max {
             report.error(
@@ -160,7 +156,7 @@ pub(crate) fn check(
                     .unwrap_or(1);
                 report.error(
                     path,
-                    &format!("{json_path}.retention_in_days"),
+                    &at.json.key("retention_in_days"),
                     format!("CloudWatch Logs keeps events 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days (0: forever), not {days}; the nearest is {nearest}"),
                 );
             }

@@ -1,11 +1,14 @@
 //! The arguments and nested blocks of a block, against its schema.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use crate::block::json_kind;
 use crate::expr::scan::has_interpolation;
 
 use super::config::{Lookup, Providers};
+use super::path::JsonPath;
 use super::schema::{AttributeSchema, BlockSchema, Cty, NestedBlock, Nesting};
 use super::{Report, did_you_mean};
 
@@ -27,6 +30,9 @@ const META: &[&str] = &[
     "connection",
 ];
 
+/// Comments: the only key nested objects may have that no schema lists.
+const COMMENT: &[&str] = &["//"];
+
 const LIFECYCLE: &[&str] = &[
     "create_before_destroy",
     "prevent_destroy",
@@ -36,10 +42,49 @@ const LIFECYCLE: &[&str] = &[
     "postcondition",
 ];
 
-/// Where a finding is: the block's construct path and a JSON path.
+static NO_BLOCKS: BTreeMap<String, NestedBlock> = BTreeMap::new();
+
+/// Where the checks are: the block's construct path and a JSON path.
+#[derive(Clone, Copy)]
 pub(crate) struct At<'a> {
     pub path: Option<&'a str>,
-    pub json_path: String,
+    pub json: &'a JsonPath<'a>,
+}
+
+impl<'a> At<'a> {
+    fn at(self, json: &'a JsonPath<'a>) -> At<'a> {
+        At {
+            path: self.path,
+            json,
+        }
+    }
+}
+
+/// The attributes and nested block types a body may have.
+#[derive(Clone, Copy)]
+pub(crate) struct Shape<'s> {
+    pub attributes: &'s BTreeMap<String, AttributeSchema>,
+    pub block_types: &'s BTreeMap<String, NestedBlock>,
+}
+
+impl<'s> Shape<'s> {
+    pub(crate) fn of(block: &'s BlockSchema) -> Self {
+        Shape {
+            attributes: &block.attributes,
+            block_types: &block.block_types,
+        }
+    }
+
+    pub(crate) fn attributes_only(attributes: &'s BTreeMap<String, AttributeSchema>) -> Self {
+        Shape {
+            attributes,
+            block_types: &NO_BLOCKS,
+        }
+    }
+
+    fn names(&self) -> impl Iterator<Item = &'s String> {
+        self.attributes.keys().chain(self.block_types.keys())
+    }
 }
 
 pub(crate) fn check_block(
@@ -47,14 +92,13 @@ pub(crate) fn check_block(
     type_name: &str,
     block: &Value,
     providers: &Providers,
-    path: Option<&str>,
-    json_path: &str,
+    at: At,
     report: &mut Report,
 ) {
     let Some(body) = block.as_object() else {
         report.error(
-            path,
-            json_path,
+            at.path,
+            at.json,
             format!("a block must be an object, not {}", json_kind(block)),
         );
         return;
@@ -65,8 +109,8 @@ pub(crate) fn check_block(
     };
     match providers.lookup(kind, type_name, block) {
         Lookup::UnknownProvider(source) => report.warning(
-            path,
-            json_path,
+            at.path,
+            at.json,
             format!("no schema for provider {source}: the {what} `{type_name}` is not checked (pass --schema with `terraform providers schema -json` output)"),
         ),
         Lookup::UnknownType { source, provider } => {
@@ -75,90 +119,84 @@ pub(crate) fn check_block(
                 Kind::Data => provider.data_source_schemas.keys(),
             };
             report.error(
-                path,
-                json_path,
+                at.path,
+                at.json,
                 format!("`{type_name}` is not a {what} type of {source}{}", did_you_mean(type_name, types)),
             );
         }
         Lookup::Found(schema) => {
-            let arguments: Map<String, Value> = body
-                .iter()
-                .filter(|(k, _)| !META.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            check_body(&arguments, schema, &format!("`{type_name}`"), path, json_path, report);
+            check_body(body, META, Shape::of(schema), &Named::Type(type_name), at, report);
             if let Some(lifecycle) = body.get("lifecycle") {
-                check_lifecycle(lifecycle, schema, path, &format!("{json_path}.lifecycle"), report);
+                let json = at.json.key("lifecycle");
+                check_lifecycle(lifecycle, schema, at.at(&json), report);
             }
         }
     }
 }
 
-/// Checks the arguments and nested blocks of `body`; `what` names the block
-/// in messages.
+/// What a body is, for messages; rendered only when reported.
+pub(crate) enum Named<'a> {
+    Type(&'a str),
+    Provider(&'a str),
+    Block(&'a str, &'a Named<'a>),
+    Attribute(&'a str, &'a Named<'a>),
+}
+
+impl std::fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Named::Type(t) => write!(f, "`{t}`"),
+            Named::Provider(p) => write!(f, "provider `{p}`"),
+            Named::Block(name, of) => write!(f, "the `{name}` block of {of}"),
+            Named::Attribute(name, of) => write!(f, "`{name}` of {of}"),
+        }
+    }
+}
+
+/// Checks the arguments and nested blocks of `body`, leaving out the keys in `skip`.
 pub(crate) fn check_body(
     body: &Map<String, Value>,
-    schema: &BlockSchema,
-    what: &str,
-    path: Option<&str>,
-    json_path: &str,
+    skip: &[&str],
+    shape: Shape,
+    what: &Named,
+    at: At,
     report: &mut Report,
 ) {
     for (key, value) in body {
-        if key == "//" {
+        if skip.contains(&key.as_str()) {
             continue;
         }
-        let here = format!("{json_path}.{key}");
-        if let Some(attr) = schema.attributes.get(key) {
-            check_attribute(
-                key,
-                attr,
-                value,
-                what,
-                &At {
-                    path,
-                    json_path: here,
-                },
-                report,
-            );
-        } else if let Some(nested) = schema.block_types.get(key) {
-            check_nested_block(
-                key,
-                nested,
-                value,
-                what,
-                &At {
-                    path,
-                    json_path: here,
-                },
-                report,
-            );
+        let json = at.json.key(key);
+        let here = at.at(&json);
+        if let Some(attr) = shape.attributes.get(key) {
+            check_attribute(key, attr, value, what, here, report);
+        } else if let Some(nested) = shape.block_types.get(key) {
+            check_nested_block(key, nested, value, what, here, report);
         } else {
-            let candidates = schema.attributes.keys().chain(schema.block_types.keys());
             report.error(
-                path,
-                &here,
+                at.path,
+                &json,
                 format!(
                     "`{key}` is not an argument of {what}{}",
-                    did_you_mean(key, candidates)
+                    did_you_mean(key, shape.names())
                 ),
             );
         }
     }
-    for (name, attr) in &schema.attributes {
+    for (name, attr) in shape.attributes {
         if attr.required && body.get(name).is_none_or(Value::is_null) {
             report.error(
-                path,
-                json_path,
+                at.path,
+                at.json,
                 format!("{what} is missing the required argument `{name}`"),
             );
         }
     }
-    for (name, nested) in &schema.block_types {
+    for (name, nested) in shape.block_types {
         if nested.min_items >= 1 && body.get(name).is_none_or(Value::is_null) {
             report.error(
-                path,
-                json_path,
+                at.path,
+                at.json,
                 format!("{what} is missing the required block `{name}`"),
             );
         }
@@ -169,74 +207,68 @@ fn check_attribute(
     key: &str,
     attr: &AttributeSchema,
     value: &Value,
-    what: &str,
-    at: &At,
+    what: &Named,
+    at: At,
     report: &mut Report,
 ) {
     if attr.is_computed_only() {
         report.error(
             at.path,
-            &at.json_path,
+            at.json,
             format!("`{key}` is computed by the provider: {what} cannot set it (read it from the handle instead)"),
         );
         return;
     }
     if attr.deprecated {
-        report.warning(
-            at.path,
-            &at.json_path,
-            format!("`{key}` of {what} is deprecated"),
-        );
+        report.warning(at.path, at.json, format!("`{key}` of {what} is deprecated"));
     }
     if let Some(nested) = &attr.nested_type {
-        if value.as_str().is_some_and(has_interpolation) || value.is_null() {
+        if value.is_null() || value.as_str().is_some_and(has_interpolation) {
             return;
         }
-        let inner_what = format!("`{key}` of {what}");
-        let objects: Vec<(&Map<String, Value>, String)> = match (nested.nesting_mode, value) {
-            (Nesting::Single | Nesting::Group, Value::Object(m)) => vec![(m, at.json_path.clone())],
+        let inner = Named::Attribute(key, what);
+        let shape = Shape::attributes_only(&nested.attributes);
+        match (nested.nesting_mode, value) {
+            (Nesting::Single | Nesting::Group, Value::Object(m)) => {
+                check_body(m, COMMENT, shape, &inner, at, report)
+            }
             (Nesting::List | Nesting::Set, Value::Array(items)) => {
-                let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
+                    let json = at.json.index(i);
                     match item {
-                        Value::Object(m) => out.push((m, format!("{}.{i}", at.json_path))),
+                        Value::Object(m) => {
+                            check_body(m, COMMENT, shape, &inner, at.at(&json), report)
+                        }
                         other => report.error(
                             at.path,
-                            &format!("{}.{i}", at.json_path),
-                            format!("{inner_what} holds objects, not {}", json_kind(other)),
+                            &json,
+                            format!("{inner} holds objects, not {}", json_kind(other)),
                         ),
                     }
                 }
-                out
             }
-            (Nesting::Map, Value::Object(m)) => m
-                .iter()
-                .filter_map(|(k, v)| v.as_object().map(|o| (o, format!("{}.{k}", at.json_path))))
-                .collect(),
-            (_, other) => {
-                report.error(
-                    at.path,
-                    &at.json_path,
-                    format!(
-                        "{inner_what} must be {}, not {}",
-                        nesting_word(nested.nesting_mode),
-                        json_kind(other)
-                    ),
-                );
-                return;
+            (Nesting::Map, Value::Object(m)) => {
+                for (k, v) in m {
+                    let json = at.json.key(k);
+                    if let Value::Object(o) = v {
+                        check_body(o, COMMENT, shape, &inner, at.at(&json), report);
+                    }
+                }
             }
-        };
-        let schema = BlockSchema {
-            attributes: nested.attributes.clone(),
-            block_types: Default::default(),
-        };
-        for (object, json_path) in objects {
-            check_body(object, &schema, &inner_what, at.path, &json_path, report);
+            (mode, other) => report.error(
+                at.path,
+                at.json,
+                format!(
+                    "{inner} must be {}, not {}",
+                    nesting_word(mode),
+                    json_kind(other)
+                ),
+            ),
         }
         return;
     }
-    if let Some(t) = &attr.r#type {
-        check_value(key, value, &Cty::parse(t), at, report);
+    if let Some(ty) = &attr.r#type {
+        check_value(key, value, ty, at, report);
     }
 }
 
@@ -252,22 +284,37 @@ fn check_nested_block(
     name: &str,
     nested: &NestedBlock,
     value: &Value,
-    what: &str,
-    at: &At,
+    what: &Named,
+    at: At,
     report: &mut Report,
 ) {
-    let block_what = format!("the `{name}` block of {what}");
-    let items: Vec<(&Value, String)> = match (nested.nesting_mode, value) {
+    let block_what = Named::Block(name, what);
+    let shape = Shape::of(&nested.block);
+    let check_item = |item: &Value, at: At, report: &mut Report| match item.as_object() {
+        Some(body) => check_body(body, COMMENT, shape, &block_what, at, report),
+        None => report.error(
+            at.path,
+            at.json,
+            format!("{block_what} must be an object, not {}", json_kind(item)),
+        ),
+    };
+    let count: usize = match (nested.nesting_mode, value) {
         (_, Value::Null) => return,
-        (Nesting::Map, Value::Object(m)) => m
-            .iter()
-            .map(|(k, v)| (v, format!("{}.{k}", at.json_path)))
-            .collect(),
-        (_, Value::Object(_)) => vec![(value, at.json_path.clone())],
+        (Nesting::Map, Value::Object(m)) => {
+            for (k, v) in m {
+                let json = at.json.key(k);
+                check_item(v, at.at(&json), report);
+            }
+            m.len()
+        }
+        (_, Value::Object(_)) => {
+            check_item(value, at, report);
+            1
+        }
         (Nesting::Single | Nesting::Group, Value::Array(items)) if items.len() > 1 => {
             report.error(
                 at.path,
-                &at.json_path,
+                at.json,
                 format!(
                     "`{name}` is a single block: give one object, not {} of them",
                     items.len()
@@ -278,7 +325,7 @@ fn check_nested_block(
         (Nesting::Map, other) => {
             report.error(
                 at.path,
-                &at.json_path,
+                at.json,
                 format!(
                     "`{name}` is a map of blocks: give an object of labelled blocks, not {}",
                     json_kind(other)
@@ -286,15 +333,17 @@ fn check_nested_block(
             );
             return;
         }
-        (_, Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v, format!("{}.{i}", at.json_path)))
-            .collect(),
+        (_, Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let json = at.json.index(i);
+                check_item(item, at.at(&json), report);
+            }
+            items.len()
+        }
         (_, other) => {
             report.error(
                 at.path,
-                &at.json_path,
+                at.json,
                 format!(
                     "`{name}` is a nested block: give an object (or a list of objects), not {}",
                     json_kind(other)
@@ -303,11 +352,11 @@ fn check_nested_block(
             return;
         }
     };
-    let count = items.len() as u64;
+    let count = count as u64;
     if nested.max_items > 0 && count > nested.max_items {
         report.error(
             at.path,
-            &at.json_path,
+            at.json,
             format!(
                 "{what} takes at most {} `{name}` block{}, not {count}",
                 nested.max_items,
@@ -318,35 +367,18 @@ fn check_nested_block(
     if count < nested.min_items {
         report.error(
             at.path,
-            &at.json_path,
+            at.json,
             format!(
                 "{what} needs at least {} `{name}` blocks, not {count}",
                 nested.min_items
             ),
         );
     }
-    for (item, json_path) in items {
-        match item.as_object() {
-            Some(body) => check_body(
-                body,
-                &nested.block,
-                &block_what,
-                at.path,
-                &json_path,
-                report,
-            ),
-            None => report.error(
-                at.path,
-                &json_path,
-                format!("{block_what} must be an object, not {}", json_kind(item)),
-            ),
-        }
-    }
 }
 
 /// A literal value against an attribute's type. Templates with
 /// interpolations are expressions whose type only Terraform knows.
-fn check_value(key: &str, value: &Value, ty: &Cty, at: &At, report: &mut Report) {
+fn check_value(key: &str, value: &Value, ty: &Cty, at: At, report: &mut Report) {
     if value.as_str().is_some_and(has_interpolation) {
         return;
     }
@@ -359,45 +391,26 @@ fn check_value(key: &str, value: &Value, ty: &Cty, at: &At, report: &mut Report)
         (Cty::Bool, Value::String(s)) => s == "true" || s == "false",
         (Cty::List(t) | Cty::Set(t), Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                check_value(
-                    key,
-                    item,
-                    t,
-                    &At {
-                        path: at.path,
-                        json_path: format!("{}.{i}", at.json_path),
-                    },
-                    report,
-                );
+                let json = at.json.index(i);
+                check_value(key, item, t, at.at(&json), report);
             }
             true
         }
         (Cty::Map(t), Value::Object(m)) => {
             for (k, v) in m {
-                check_value(
-                    key,
-                    v,
-                    t,
-                    &At {
-                        path: at.path,
-                        json_path: format!("{}.{k}", at.json_path),
-                    },
-                    report,
-                );
+                let json = at.json.key(k);
+                check_value(key, v, t, at.at(&json), report);
             }
             true
         }
         (Cty::Object(attrs), Value::Object(m)) => {
             for (k, v) in m {
-                let here = At {
-                    path: at.path,
-                    json_path: format!("{}.{k}", at.json_path),
-                };
+                let json = at.json.key(k);
                 match attrs.get(k) {
-                    Some(t) => check_value(k, v, t, &here, report),
+                    Some(t) => check_value(k, v, t, at.at(&json), report),
                     None => report.error(
                         at.path,
-                        &here.json_path,
+                        &json,
                         format!(
                             "`{k}` is not an attribute of `{key}`{}",
                             did_you_mean(k, attrs.keys())
@@ -409,16 +422,8 @@ fn check_value(key: &str, value: &Value, ty: &Cty, at: &At, report: &mut Report)
         }
         (Cty::Tuple(types), Value::Array(items)) => {
             for (i, (t, item)) in types.iter().zip(items).enumerate() {
-                check_value(
-                    key,
-                    item,
-                    t,
-                    &At {
-                        path: at.path,
-                        json_path: format!("{}.{i}", at.json_path),
-                    },
-                    report,
-                );
+                let json = at.json.index(i);
+                check_value(key, item, t, at.at(&json), report);
             }
             types.len() == items.len()
         }
@@ -427,7 +432,7 @@ fn check_value(key: &str, value: &Value, ty: &Cty, at: &At, report: &mut Report)
     if !fits {
         report.error(
             at.path,
-            &at.json_path,
+            at.json,
             format!(
                 "`{key}` must be {ty}, not {} {}",
                 json_kind(value),
@@ -446,23 +451,19 @@ fn preview(value: &Value) -> String {
     }
 }
 
-fn check_lifecycle(
-    lifecycle: &Value,
-    schema: &BlockSchema,
-    path: Option<&str>,
-    json_path: &str,
-    report: &mut Report,
-) {
+fn check_lifecycle(lifecycle: &Value, schema: &BlockSchema, at: At, report: &mut Report) {
     let Some(lifecycle) = lifecycle.as_object() else {
-        report.error(path, json_path, "lifecycle must be an object");
+        report.error(at.path, at.json, "lifecycle must be an object");
         return;
     };
+    let shape = Shape::of(schema);
     for (key, value) in lifecycle {
+        let json = at.json.key(key);
         if !LIFECYCLE.contains(&key.as_str()) {
             let candidates: Vec<String> = LIFECYCLE.iter().map(|s| s.to_string()).collect();
             report.error(
-                path,
-                &format!("{json_path}.{key}"),
+                at.path,
+                &json,
                 format!(
                     "`{key}` is not a lifecycle argument{}",
                     did_you_mean(key, candidates.iter())
@@ -470,31 +471,31 @@ fn check_lifecycle(
             );
             continue;
         }
-        if key == "ignore_changes" {
-            let Some(items) = value.as_array() else {
-                if value != "all" {
-                    report.error(
-                        path,
-                        &format!("{json_path}.{key}"),
-                        "ignore_changes is a list of argument names, or \"all\"",
-                    );
-                }
-                continue;
-            };
-            for (i, item) in items.iter().enumerate() {
-                let name = item.as_str().unwrap_or_default();
-                let root = name.split(['.', '[']).next().unwrap_or(name);
-                if !schema.attributes.contains_key(root) && !schema.block_types.contains_key(root) {
-                    let candidates = schema.attributes.keys().chain(schema.block_types.keys());
-                    report.error(
-                        path,
-                        &format!("{json_path}.{key}.{i}"),
-                        format!(
-                            "ignore_changes names `{name}`, which is not an argument of the type{}",
-                            did_you_mean(root, candidates)
-                        ),
-                    );
-                }
+        if key != "ignore_changes" {
+            continue;
+        }
+        let Some(items) = value.as_array() else {
+            if value != "all" {
+                report.error(
+                    at.path,
+                    &json,
+                    "ignore_changes is a list of argument names, or \"all\"",
+                );
+            }
+            continue;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let name = item.as_str().unwrap_or_default();
+            let root = name.split(['.', '[']).next().unwrap_or(name);
+            if !shape.attributes.contains_key(root) && !shape.block_types.contains_key(root) {
+                report.error(
+                    at.path,
+                    &json.index(i),
+                    format!(
+                        "ignore_changes names `{name}`, which is not an argument of the type{}",
+                        did_you_mean(root, shape.names())
+                    ),
+                );
             }
         }
     }

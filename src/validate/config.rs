@@ -5,13 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::Report;
-use super::body::{Kind, check_body};
+use super::body::{At, Kind, Named, Shape, check_body};
+use super::path::JsonPath;
 use super::schema::{BlockSchema, ProviderSchema, Schemas};
 
 /// What a stack says about its providers, and their schemas.
 pub(crate) struct Providers<'a> {
-    /// `required_providers`: local name → source.
-    sources: BTreeMap<String, String>,
+    /// `required_providers`: local name → source and schema, resolved once.
+    required: BTreeMap<String, (String, Option<&'a ProviderSchema>)>,
     schemas: &'a Schemas,
 }
 
@@ -29,44 +30,50 @@ pub(crate) enum Lookup<'a> {
 
 impl<'a> Providers<'a> {
     pub(crate) fn of(doc: &Value, schemas: &'a Schemas) -> Self {
-        let sources = doc["terraform"]["required_providers"]
+        let required = doc["terraform"]["required_providers"]
             .as_object()
             .map(|entries| {
                 entries
                     .iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v["source"].as_str()?.to_owned())))
+                    .filter_map(|(k, v)| {
+                        let source = v["source"].as_str()?.to_owned();
+                        let schema = schemas.provider(&source);
+                        Some((k.clone(), (source, schema)))
+                    })
                     .collect()
             })
             .unwrap_or_default();
-        Providers { sources, schemas }
+        Providers { required, schemas }
     }
 
     /// The provider of a block: its `provider` meta-argument, or the prefix
     /// of its type.
-    pub(crate) fn local_name(type_name: &str, block: &Value) -> String {
+    pub(crate) fn local_name<'b>(type_name: &'b str, block: &'b Value) -> &'b str {
         if let Some(p) = block["provider"].as_str() {
-            return p.split('.').next().unwrap_or(p).to_owned();
+            return p.split('.').next().unwrap_or(p);
         }
-        type_name.split('_').next().unwrap_or(type_name).to_owned()
+        type_name.split('_').next().unwrap_or(type_name)
     }
 
     /// The source address of a local name (Terraform's default: `hashicorp/<name>`).
     pub(crate) fn source(&self, local: &str) -> String {
-        self.sources
-            .get(local)
-            .cloned()
-            .unwrap_or_else(|| format!("hashicorp/{local}"))
+        match self.required.get(local) {
+            Some((source, _)) => source.clone(),
+            None => format!("hashicorp/{local}"),
+        }
     }
 
     pub(crate) fn provider_schema(&self, local: &str) -> Option<&'a ProviderSchema> {
-        self.schemas.provider(&self.source(local))
+        match self.required.get(local) {
+            Some((_, schema)) => *schema,
+            None => self.schemas.provider(&self.source(local)),
+        }
     }
 
     pub(crate) fn lookup(&self, kind: Kind, type_name: &str, block: &Value) -> Lookup<'a> {
         let local = Self::local_name(type_name, block);
-        let source = self.source(&local);
-        let Some(provider) = self.schemas.provider(&source) else {
-            return Lookup::UnknownProvider(source);
+        let Some(provider) = self.provider_schema(local) else {
+            return Lookup::UnknownProvider(self.source(local));
         };
         let types = match kind {
             Kind::Resource => &provider.resource_schemas,
@@ -74,7 +81,10 @@ impl<'a> Providers<'a> {
         };
         match types.get(type_name) {
             Some(schema) => Lookup::Found(&schema.block),
-            None => Lookup::UnknownType { source, provider },
+            None => Lookup::UnknownType {
+                source: self.source(local),
+                provider,
+            },
         }
     }
 }
@@ -148,7 +158,7 @@ pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
     for section in ["resource", "data"] {
         for (type_name, blocks) in doc[section].as_object().into_iter().flatten() {
             for block in blocks.as_object().into_iter().flatten().map(|(_, b)| b) {
-                used.entry(Providers::local_name(type_name, block))
+                used.entry(Providers::local_name(type_name, block).to_owned())
                     .or_insert_with(|| format!("{section} type `{type_name}`"));
             }
         }
@@ -187,9 +197,9 @@ pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
                         report.error(None, &json_path, "a provider configuration must be an object");
                         continue;
                     };
-                    let mut body = body.clone();
-                    body.remove("alias");
-                    check_body(&body, &schema.block, &format!("provider `{local}`"), None, &json_path, report);
+                    let json = JsonPath::Root(&json_path);
+                    let at = At { path: None, json: &json };
+                    check_body(body, &["alias", "//"], Shape::of(&schema.block), &Named::Provider(local), at, report);
                 }
                 None => report.warning(
                     None,

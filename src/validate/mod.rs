@@ -7,6 +7,7 @@
 mod aws_limits;
 mod body;
 mod config;
+mod path;
 mod references;
 pub mod schema;
 
@@ -75,7 +76,7 @@ impl<'a> Report<'a> {
     pub(crate) fn error(
         &mut self,
         path: Option<&str>,
-        json_path: &str,
+        json_path: &dyn fmt::Display,
         message: impl Into<String>,
     ) {
         self.push(Severity::Error, path, json_path, message);
@@ -84,7 +85,7 @@ impl<'a> Report<'a> {
     pub(crate) fn warning(
         &mut self,
         path: Option<&str>,
-        json_path: &str,
+        json_path: &dyn fmt::Display,
         message: impl Into<String>,
     ) {
         self.push(Severity::Warning, path, json_path, message);
@@ -94,14 +95,14 @@ impl<'a> Report<'a> {
         &mut self,
         severity: Severity,
         path: Option<&str>,
-        json_path: &str,
+        json_path: &dyn fmt::Display,
         message: impl Into<String>,
     ) {
         self.findings.push(Finding {
             severity,
             stack: self.stack.to_owned(),
             path: path.map(str::to_owned),
-            json_path: json_path.to_owned(),
+            json_path: json_path.to_string(),
             message: message.into(),
         });
     }
@@ -124,23 +125,20 @@ pub fn validate_document(stack: &str, doc: &Value, schemas: &Schemas) -> Vec<Fin
         let Some(types) = doc[section].as_object() else {
             continue;
         };
+        let root = path::JsonPath::Root(section);
         for (type_name, blocks) in types {
             let Some(blocks) = blocks.as_object() else {
                 continue;
             };
+            let of_type = root.key(type_name);
             for (name, block) in blocks {
-                let json_path = format!("{section}.{type_name}.{name}");
-                let path = block["//"]["metadata"]["path"].as_str();
-                body::check_block(
-                    kind,
-                    type_name,
-                    block,
-                    &providers,
-                    path,
-                    &json_path,
-                    &mut report,
-                );
-                aws_limits::check(type_name, block, path, &json_path, &mut report);
+                let json = of_type.key(name);
+                let at = body::At {
+                    path: block["//"]["metadata"]["path"].as_str(),
+                    json: &json,
+                };
+                body::check_block(kind, type_name, block, &providers, at, &mut report);
+                aws_limits::check(type_name, block, at, &mut report);
             }
         }
     }

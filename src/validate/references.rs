@@ -8,8 +8,9 @@ use crate::expr::scan::Reference;
 use crate::synth::collect_references;
 
 use super::body::Kind;
+use super::body::Shape;
 use super::config::{Lookup, Providers};
-use super::schema::{BlockSchema, Cty, Nesting};
+use super::schema::{Cty, Nesting};
 use super::{Report, did_you_mean};
 
 /// Keys of a block whose values are not expressions.
@@ -27,8 +28,10 @@ pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
                     }
                 }
                 let path = block["//"]["metadata"]["path"].as_str();
-                let json_path = format!("{section}.{type_name}.{name}");
-                check_all(&found, doc, providers, path, &json_path, report);
+                if !found.is_empty() {
+                    let json_path = format!("{section}.{type_name}.{name}");
+                    check_all(&found, doc, providers, path, &json_path, report);
+                }
             }
         }
     }
@@ -68,17 +71,17 @@ fn check_all(
             BlockKind::Data => ("data", Kind::Data),
         };
         // Dangling references are refused by synthesis; here, the attribute.
-        let target = &doc[section][type_name.as_str()][name.as_str()];
+        let target = &doc[section][&**type_name][name.as_str()];
         if target.is_null() {
             continue;
         }
         let Lookup::Found(schema) = providers.lookup(schema_kind, type_name, target) else {
             continue;
         };
-        if let Err(message) = walk(schema, &r.steps) {
+        if let Err(message) = walk(Shape::of(schema), &r.steps) {
             report.error(
                 path,
-                json_path,
+                &json_path,
                 format!("the reference to `{}`: {message}", r.address),
             );
         }
@@ -86,7 +89,7 @@ fn check_all(
 }
 
 /// Follows the steps of a reference through a block's schema.
-fn walk(schema: &BlockSchema, steps: &[Step]) -> Result<(), String> {
+fn walk(schema: Shape, steps: &[Step]) -> Result<(), String> {
     // `count` and `for_each` instances: `aws_x.y[0].id`.
     let steps = skip_indexes(steps);
     let Some((first, rest)) = steps.split_first() else {
@@ -97,26 +100,23 @@ fn walk(schema: &BlockSchema, steps: &[Step]) -> Result<(), String> {
     };
     if let Some(attr) = schema.attributes.get(name) {
         if let Some(nested) = &attr.nested_type {
-            let inner = BlockSchema {
-                attributes: nested.attributes.clone(),
-                block_types: Default::default(),
-            };
+            let inner = Shape::attributes_only(&nested.attributes);
             let rest = if nested.nesting_mode == Nesting::Single {
                 rest
             } else {
                 skip_indexes(rest)
             };
-            return walk(&inner, rest).map_err(|e| format!("`{name}`: {e}"));
+            return walk(inner, rest).map_err(|e| format!("`{name}`: {e}"));
         }
-        let ty = attr.r#type.as_ref().map_or(Cty::Dynamic, Cty::parse);
-        return walk_type(&ty, rest).map_err(|e| format!("`{name}`: {e}"));
+        let ty = attr.r#type.as_ref().unwrap_or(&Cty::Dynamic);
+        return walk_type(ty, rest).map_err(|e| format!("`{name}`: {e}"));
     }
     if let Some(block) = schema.block_types.get(name) {
         let rest = match block.nesting_mode {
             Nesting::Single | Nesting::Group => rest,
             _ => skip_indexes(rest),
         };
-        return walk(&block.block, rest).map_err(|e| format!("`{name}`: {e}"));
+        return walk(Shape::of(&block.block), rest).map_err(|e| format!("`{name}`: {e}"));
     }
     let candidates = schema.attributes.keys().chain(schema.block_types.keys());
     Err(format!(

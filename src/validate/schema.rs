@@ -46,9 +46,9 @@ pub struct BlockSchema {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct AttributeSchema {
-    /// A cty type in its JSON form (`"string"`, `["list", "string"]`, ...).
-    #[serde(default)]
-    pub r#type: Option<Value>,
+    /// The attribute's type (given in cty's JSON form, parsed on load).
+    #[serde(default, deserialize_with = "cty_type")]
+    pub r#type: Option<Cty>,
     /// A nested attribute type (plugin framework providers).
     #[serde(default)]
     pub nested_type: Option<NestedAttributes>,
@@ -163,6 +163,11 @@ pub fn full_source(source: &str) -> String {
         2 => format!("registry.terraform.io/{source}"),
         _ => source.to_owned(),
     }
+}
+
+fn cty_type<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Cty>, D::Error> {
+    let value = Option::<Value>::deserialize(deserializer)?;
+    Ok(value.as_ref().map(Cty::parse))
 }
 
 /// A cty type.

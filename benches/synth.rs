@@ -1,0 +1,98 @@
+//! Synthesis benchmarks (`cargo bench`): the Kite stacks in memory and
+//! written to disk, and a generated stack of N tables and N policies.
+
+#[path = "../stacks/config.rs"]
+#[allow(dead_code)]
+mod config;
+#[path = "../stacks/dynamodb_schema.rs"]
+mod dynamodb_schema;
+#[path = "../stacks/kite.rs"]
+mod kite_stack;
+#[path = "../stacks/local.rs"]
+mod local;
+#[path = "../examples/support/scale_stack.rs"]
+mod scale_stack;
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use kite::synth::{SynthesizedStack, output_dir, synthesize};
+use kite::validate::{Schemas, validate};
+use kite::{Env, Stack};
+
+// The same allocator as the `kite` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn env(project: &Path) -> Env {
+    let zip = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/function.zip");
+    Env::from_vars(
+        project,
+        [
+            ("KITE_LAMBDA_ZIP", zip.to_string_lossy().into_owned()),
+            ("KITE_DOMAIN", "k1te.chat".into()),
+            ("CLOUDFLARE_API_TOKEN", "bench".into()),
+        ],
+    )
+}
+
+/// What `kite synth` does to a stack in memory: check, render, validate.
+fn synth_checked(stack: Stack, schemas: &Schemas) -> SynthesizedStack {
+    let synthesized = synthesize(stack).expect("the stack synthesizes");
+    let findings = validate(&synthesized, schemas);
+    assert!(findings.is_empty(), "{findings:?}");
+    synthesized
+}
+
+fn kite_stacks(c: &mut Criterion) {
+    let project = tempfile::tempdir().unwrap();
+    let env = env(project.path());
+    let schemas = Schemas::bundled();
+    let mut group = c.benchmark_group("kite-stacks");
+    group.bench_function("kite (with domain), in memory", |b| {
+        b.iter(|| synth_checked(kite_stack::build(black_box(&env)).unwrap(), &schemas))
+    });
+    group.bench_function("local, in memory", |b| {
+        b.iter(|| synth_checked(local::build(black_box(&env)).unwrap(), &schemas))
+    });
+    group.bench_function("kite and local, written to disk", |b| {
+        let out = project.path().join("cdktf.out");
+        b.iter(|| {
+            let stacks = [
+                synth_checked(kite_stack::build(&env).unwrap(), &schemas),
+                synth_checked(local::build(&env).unwrap(), &schemas),
+            ];
+            output_dir::write(&out, &stacks).unwrap()
+        })
+    });
+    group.bench_function("bundled schemas, parsed", |b| b.iter(Schemas::bundled));
+    group.finish();
+}
+
+fn generated(c: &mut Criterion) {
+    let schemas = Schemas::bundled();
+    let mut group = c.benchmark_group("generated-tables");
+    group.sample_size(10);
+    for n in [100usize, 1_000, 10_000] {
+        group.throughput(Throughput::Elements(2 * n as u64));
+        group.bench_with_input(BenchmarkId::new("in memory", n), &n, |b, &n| {
+            b.iter(|| synth_checked(scale_stack::scale_stack(n), &schemas))
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for n in [100usize, 1_000, 10_000] {
+        group.throughput(Throughput::Elements(2 * n as u64));
+        group.bench_with_input(BenchmarkId::new("written to disk", n), &n, |b, &n| {
+            let out = dir.path().join(format!("out-{n}"));
+            b.iter(|| {
+                let stack = synth_checked(scale_stack::scale_stack(n), &schemas);
+                output_dir::write(&out, std::slice::from_ref(&stack)).unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, kite_stacks, generated);
+criterion_main!(benches);
