@@ -441,3 +441,32 @@ fn a_malformed_dotenv_is_reported_with_its_line() {
         run.stderr
     );
 }
+
+#[test]
+fn staging_directories_abandoned_by_killed_runs_are_removed() {
+    let (dir, asset) = project();
+    let abandoned = dir.path().join(".cdktf.out.tmp-killed");
+    let recent = dir.path().join(".cdktf.out.tmp-running");
+    for d in [&abandoned, &recent] {
+        std::fs::create_dir_all(d.join("stacks")).unwrap();
+    }
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::open(&abandoned)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    let run = kite(
+        &app(Variant::Good, "b", &asset),
+        dir.path(),
+        &["synth", "beta"],
+    );
+    assert_eq!(run.code, ExitCode::SUCCESS, "{}", run.stderr);
+    assert!(
+        !abandoned.exists(),
+        "an hour-old staging directory is removed"
+    );
+    assert!(
+        recent.exists(),
+        "one that may belong to a run in progress is kept"
+    );
+}

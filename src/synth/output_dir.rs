@@ -71,8 +71,10 @@ pub fn write(out: &Path, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack
     let dir_name = out
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let prefix = format!(".{dir_name}.tmp-");
+    remove_abandoned(&parent, &prefix);
     let staging = tempfile::Builder::new()
-        .prefix(&format!(".{dir_name}.tmp-"))
+        .prefix(&prefix)
         .tempdir_in(&parent)
         .map_err(at(&parent, "create a temporary directory in"))?;
     let new = staging.path();
@@ -123,6 +125,32 @@ fn write_json_file(path: &Path, value: &serde_json::Value) -> Result<(), WriteEr
     write_pretty_json(&mut out, value)
         .and_then(|()| io::Write::flush(&mut out))
         .map_err(at(path, "write"))
+}
+
+/// How old a staging directory must be before it counts as abandoned by a
+/// run that was killed (a run still going is never this slow).
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Removes staging directories that killed runs left beside the output.
+fn remove_abandoned(parent: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(prefix) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > ABANDONED_AFTER);
+        if old {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Links an asset from the previous output when the same content is already
