@@ -212,26 +212,26 @@ fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
             stack,
             auto_approve,
             out,
-        } => {
-            let args: &[&str] = if auto_approve {
-                &["apply", "-auto-approve"]
-            } else {
-                &["apply"]
-            };
-            drive(app, &env, stack, &cwd.join(out.dir), args, io)
-        }
+        } => drive(
+            app,
+            &env,
+            stack,
+            &cwd.join(out.dir),
+            &approved("apply", auto_approve),
+            io,
+        ),
         Command::Destroy {
             stack,
             auto_approve,
             out,
-        } => {
-            let args: &[&str] = if auto_approve {
-                &["destroy", "-auto-approve"]
-            } else {
-                &["destroy"]
-            };
-            drive(app, &env, stack, &cwd.join(out.dir), args, io)
-        }
+        } => drive(
+            app,
+            &env,
+            stack,
+            &cwd.join(out.dir),
+            &approved("destroy", auto_approve),
+            io,
+        ),
         Command::Output { stack, json, out } => {
             let args: &[&str] = if json {
                 &["output", "-json"]
@@ -241,6 +241,16 @@ fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
             drive(app, &env, stack, &cwd.join(out.dir), args, io)
         }
     }
+}
+
+/// A terraform command that changes infrastructure, with `-auto-approve`
+/// only when the user asked for it.
+fn approved(command: &'static str, auto_approve: bool) -> Vec<&'static str> {
+    let mut args = vec![command];
+    if auto_approve {
+        args.push("-auto-approve");
+    }
+    args
 }
 
 /// Builds and synthesizes the named stacks (all when none is named), checks

@@ -11,8 +11,8 @@ use super::super::apigatewayv2::{
     Apigatewayv2StageAccessLogSettings, Apigatewayv2StageDefaultRouteSettings,
     Apigatewayv2StageRef,
 };
-use super::super::cloudwatch::{CloudwatchLogGroup, CloudwatchLogGroupRef};
-use super::websocket_api::{map_stage, regional_domain};
+use super::super::cloudwatch::CloudwatchLogGroupRef;
+use super::api_stage::{access_logs, map_stage, regional_domain};
 use super::{DnsValidatedCertificate, Function};
 
 /// One JSON object per request in the access log.
@@ -63,19 +63,7 @@ impl HttpApi {
     /// the output `url`.
     pub fn stage(&self, stack: &mut Stack, name: &str, settings: &HttpStageSettings) -> HttpStage {
         let scope = self.scope.child(&format!("{name}-stage"));
-        let access_logs = stack.add(
-            &scope,
-            "access-logs",
-            CloudwatchLogGroup::new()
-                .name(crate::template![
-                    "/aws/apigateway/",
-                    self.api.name(),
-                    "/",
-                    name,
-                    "/access-logs"
-                ] as Tf<String>)
-                .retention_in_days(settings.log_retention_days),
-        );
+        let access_logs = access_logs(stack, &scope, &self.api, name, settings.log_retention_days);
         let stage = stack.add(
             &scope,
             "stage",

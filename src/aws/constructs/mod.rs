@@ -2,6 +2,7 @@
 //! with the wiring between them done once.
 
 pub mod api_gateway_account;
+mod api_stage;
 pub mod certificate;
 pub mod function;
 pub mod http_api;

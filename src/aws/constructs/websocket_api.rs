@@ -6,14 +6,14 @@ use crate::output::Output;
 use crate::stack::Stack;
 
 use super::super::apigatewayv2::{
-    Apigatewayv2Api, Apigatewayv2ApiMapping, Apigatewayv2ApiMappingRef, Apigatewayv2ApiRef,
-    Apigatewayv2DomainName, Apigatewayv2DomainNameDomainNameConfiguration,
-    Apigatewayv2DomainNameRef, Apigatewayv2Integration, Apigatewayv2IntegrationRef,
-    Apigatewayv2IntegrationResponse, Apigatewayv2Route, Apigatewayv2RouteRef,
-    Apigatewayv2RouteResponse, Apigatewayv2Stage, Apigatewayv2StageAccessLogSettings,
-    Apigatewayv2StageDefaultRouteSettings, Apigatewayv2StageRef,
+    Apigatewayv2Api, Apigatewayv2ApiMappingRef, Apigatewayv2ApiRef, Apigatewayv2DomainNameRef,
+    Apigatewayv2Integration, Apigatewayv2IntegrationRef, Apigatewayv2IntegrationResponse,
+    Apigatewayv2Route, Apigatewayv2RouteRef, Apigatewayv2RouteResponse, Apigatewayv2Stage,
+    Apigatewayv2StageAccessLogSettings, Apigatewayv2StageDefaultRouteSettings,
+    Apigatewayv2StageRef,
 };
 use super::super::cloudwatch::{CloudwatchLogGroup, CloudwatchLogGroupRef};
+use super::api_stage::{access_logs, map_stage, regional_domain};
 use super::{DnsValidatedCertificate, Function, Role};
 
 /// One JSON object per connection event in the access log.
@@ -88,19 +88,7 @@ impl WebSocketApi {
         settings: &WebSocketStageSettings,
     ) -> WebSocketStage {
         let scope = self.scope.child(&format!("{name}-stage"));
-        let access_logs = stack.add(
-            &scope,
-            "access-logs",
-            CloudwatchLogGroup::new()
-                .name(crate::template![
-                    "/aws/apigateway/",
-                    self.api.name(),
-                    "/",
-                    name,
-                    "/access-logs"
-                ] as Tf<String>)
-                .retention_in_days(settings.log_retention_days),
-        );
+        let access_logs = access_logs(stack, &scope, &self.api, name, settings.log_retention_days);
         let execution_logs = stack.add(
             &scope,
             "execution-logs",
@@ -147,29 +135,6 @@ impl WebSocketApi {
     ) -> Apigatewayv2DomainNameRef {
         regional_domain(stack, &self.scope, domain, certificate)
     }
-}
-
-/// A regional custom domain with TLS 1.2, at `scope/domain-name`.
-pub(super) fn regional_domain(
-    stack: &mut Stack,
-    scope: &Scope,
-    domain: &str,
-    certificate: &DnsValidatedCertificate,
-) -> Apigatewayv2DomainNameRef {
-    let name = stack.add(
-        scope,
-        "domain-name",
-        Apigatewayv2DomainName::new(
-            domain,
-            Apigatewayv2DomainNameDomainNameConfiguration::new(
-                certificate.arn(),
-                "REGIONAL",
-                "TLS_1_2",
-            ),
-        ),
-    );
-    stack.block(&name).depends_on(certificate.validation());
-    name
 }
 
 /// A stage of a [`WebSocketApi`].
@@ -339,25 +304,6 @@ impl WebSocketStage {
         stack.output(&self.scope, "mapped-url", Output::new(url));
         mapping
     }
-}
-
-/// An API mapping of `stage` under its own name. The stage is referenced,
-/// not named, so Terraform creates the mapping after the stage.
-pub(super) fn map_stage(
-    stack: &mut Stack,
-    scope: &Scope,
-    id: &str,
-    api: &Apigatewayv2ApiRef,
-    stage: &Apigatewayv2StageRef,
-    stage_name: &str,
-    domain: &Apigatewayv2DomainNameRef,
-) -> Apigatewayv2ApiMappingRef {
-    stack.add(
-        scope,
-        id,
-        Apigatewayv2ApiMapping::new(api.id(), domain.domain_name(), stage.name())
-            .api_mapping_key(stage_name),
-    )
 }
 
 #[cfg(test)]

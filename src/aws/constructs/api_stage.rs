@@ -1,0 +1,76 @@
+//! What WebSocket and HTTP API stages share: access logs, custom domains
+//! and their mappings.
+
+use crate::construct::Scope;
+use crate::expr::Tf;
+use crate::stack::Stack;
+
+use super::super::apigatewayv2::{
+    Apigatewayv2ApiMapping, Apigatewayv2ApiMappingRef, Apigatewayv2ApiRef, Apigatewayv2DomainName,
+    Apigatewayv2DomainNameDomainNameConfiguration, Apigatewayv2DomainNameRef, Apigatewayv2StageRef,
+};
+use super::super::cloudwatch::{CloudwatchLogGroup, CloudwatchLogGroupRef};
+use super::DnsValidatedCertificate;
+
+/// The log group `/aws/apigateway/<api name>/<stage>/access-logs` at
+/// `scope/access-logs`.
+pub(super) fn access_logs(
+    stack: &mut Stack,
+    scope: &Scope,
+    api: &Apigatewayv2ApiRef,
+    stage: &str,
+    retention_days: u32,
+) -> CloudwatchLogGroupRef {
+    let name: Tf<String> =
+        crate::template!["/aws/apigateway/", api.name(), "/", stage, "/access-logs"];
+    stack.add(
+        scope,
+        "access-logs",
+        CloudwatchLogGroup::new()
+            .name(name)
+            .retention_in_days(retention_days),
+    )
+}
+
+/// A regional custom domain with TLS 1.2, at `scope/domain-name`, used once
+/// the certificate is validated.
+pub(super) fn regional_domain(
+    stack: &mut Stack,
+    scope: &Scope,
+    domain: &str,
+    certificate: &DnsValidatedCertificate,
+) -> Apigatewayv2DomainNameRef {
+    let name = stack.add(
+        scope,
+        "domain-name",
+        Apigatewayv2DomainName::new(
+            domain,
+            Apigatewayv2DomainNameDomainNameConfiguration::new(
+                certificate.arn(),
+                "REGIONAL",
+                "TLS_1_2",
+            ),
+        ),
+    );
+    stack.block(&name).depends_on(certificate.validation());
+    name
+}
+
+/// An API mapping of `stage` under its own name, at `scope/<id>`. The stage
+/// is referenced, not named, so Terraform creates the mapping after it.
+pub(super) fn map_stage(
+    stack: &mut Stack,
+    scope: &Scope,
+    id: &str,
+    api: &Apigatewayv2ApiRef,
+    stage: &Apigatewayv2StageRef,
+    stage_name: &str,
+    domain: &Apigatewayv2DomainNameRef,
+) -> Apigatewayv2ApiMappingRef {
+    stack.add(
+        scope,
+        id,
+        Apigatewayv2ApiMapping::new(api.id(), domain.domain_name(), stage.name())
+            .api_mapping_key(stage_name),
+    )
+}
