@@ -70,6 +70,20 @@ fn role_id() -> String {
     kite::id::logical_id(&["svc", "role"])
 }
 
+/// A custom domain at `v/domain`.
+fn custom_domain(stack: &mut Stack) -> kite::aws::apigatewayv2::Apigatewayv2DomainNameRef {
+    let root = stack.root();
+    let cert = Tf::<Arn>::literal("arn:aws:acm:eu-north-1:123456789012:certificate/x");
+    stack.add(
+        &root,
+        "domain",
+        Apigatewayv2DomainName::new(
+            "api.example.com",
+            Apigatewayv2DomainNameDomainNameConfiguration::new(cert, "REGIONAL", "TLS_1_2"),
+        ),
+    )
+}
+
 fn findings(stack: Stack) -> Vec<Finding> {
     let synthesized = synthesize(stack).expect("structurally valid");
     validate(&synthesized, &Schemas::bundled())
@@ -186,16 +200,7 @@ fn a_missing_required_argument_is_reported() {
 #[test]
 fn a_missing_required_nested_block_is_reported() {
     let mut stack = base();
-    let root = stack.root();
-    let cert = Tf::<Arn>::literal("arn:aws:acm:eu-north-1:123456789012:certificate/x");
-    let d = stack.add(
-        &root,
-        "domain",
-        Apigatewayv2DomainName::new(
-            "api.example.com",
-            Apigatewayv2DomainNameDomainNameConfiguration::new(cert, "REGIONAL", "TLS_1_2"),
-        ),
-    );
+    let d = custom_domain(&mut stack);
     stack.block(&d).remove_override("domain_name_configuration");
     one_error(
         stack,
@@ -316,15 +321,7 @@ fn a_reference_to_an_attribute_the_type_lacks_is_reported() {
 fn references_into_nested_blocks_are_followed() {
     let mut stack = base();
     let root = stack.root();
-    let cert = Tf::<Arn>::literal("arn:aws:acm:eu-north-1:123456789012:certificate/x");
-    let d = stack.add(
-        &root,
-        "domain",
-        Apigatewayv2DomainName::new(
-            "api.example.com",
-            Apigatewayv2DomainNameDomainNameConfiguration::new(cert, "REGIONAL", "TLS_1_2"),
-        ),
-    );
+    let d = custom_domain(&mut stack);
     let good = d.target_domain_name();
     let bad: Tf<String> = d.domain_name_configuration().at(0).get("target_domain_nam");
     stack.add_raw(

@@ -54,37 +54,32 @@ enum Command {
     List,
     /// Synthesize, then `terraform init` and `terraform plan`.
     Diff {
-        /// The stack (required when there is more than one).
-        stack: Option<String>,
         #[command(flatten)]
-        out: OutDir,
+        target: Target,
     },
     /// Synthesize, then `terraform init` and `terraform apply`.
     Deploy {
-        stack: Option<String>,
+        #[command(flatten)]
+        target: Target,
         /// Apply without asking for confirmation.
         #[arg(long)]
         auto_approve: bool,
-        #[command(flatten)]
-        out: OutDir,
     },
     /// Synthesize, then `terraform init` and `terraform destroy`.
     Destroy {
-        stack: Option<String>,
+        #[command(flatten)]
+        target: Target,
         /// Destroy without asking for confirmation.
         #[arg(long)]
         auto_approve: bool,
-        #[command(flatten)]
-        out: OutDir,
     },
     /// Synthesize, then `terraform init` and `terraform output`.
     Output {
-        stack: Option<String>,
+        #[command(flatten)]
+        target: Target,
         /// Print the outputs as JSON.
         #[arg(long)]
         json: bool,
-        #[command(flatten)]
-        out: OutDir,
     },
 }
 
@@ -93,6 +88,15 @@ struct OutDir {
     /// The output directory.
     #[arg(long = "out", value_name = "DIR", default_value = "cdktf.out")]
     dir: PathBuf,
+}
+
+/// The stack a terraform command works on, and where it is synthesized.
+#[derive(Debug, Args)]
+struct Target {
+    /// The stack (required when there is more than one).
+    stack: Option<String>,
+    #[command(flatten)]
+    out: OutDir,
 }
 
 /// Runs the command line of `app` and returns the exit status.
@@ -207,38 +211,29 @@ fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
             validate(app, &env, &stacks, &schemas, io)
         }
         Command::List => list(app, &env, io.stdout),
-        Command::Diff { stack, out } => drive(app, &env, stack, &cwd.join(out.dir), &["plan"], io),
+        Command::Diff { target } => drive(app, &env, target, cwd, &["plan"], io),
         Command::Deploy {
-            stack,
+            target,
             auto_approve,
-            out,
-        } => drive(
-            app,
-            &env,
-            stack,
-            &cwd.join(out.dir),
-            &approved("apply", auto_approve),
-            io,
-        ),
+        } => drive(app, &env, target, cwd, &approved("apply", auto_approve), io),
         Command::Destroy {
-            stack,
+            target,
             auto_approve,
-            out,
         } => drive(
             app,
             &env,
-            stack,
-            &cwd.join(out.dir),
+            target,
+            cwd,
             &approved("destroy", auto_approve),
             io,
         ),
-        Command::Output { stack, json, out } => {
+        Command::Output { target, json } => {
             let args: &[&str] = if json {
                 &["output", "-json"]
             } else {
                 &["output"]
             };
-            drive(app, &env, stack, &cwd.join(out.dir), args, io)
+            drive(app, &env, target, cwd, args, io)
         }
     }
 }
@@ -474,12 +469,14 @@ fn one_stack(app: &App, stack: Option<String>, command: &str) -> Result<String> 
 fn drive(
     app: &App,
     env: &Env,
-    stack: Option<String>,
-    out: &Path,
+    target: Target,
+    cwd: &Path,
     args: &[&str],
     io: &mut Io,
 ) -> Result<ExitCode> {
-    let name = one_stack(app, stack, command_name(args))?;
+    let name = one_stack(app, target.stack, command_name(args))?;
+    let out = cwd.join(target.out.dir);
+    let out = out.as_path();
     let terraform = Terraform::from_env(env);
     let schemas = Schemas::bundled();
     let written = synth_reporting_to(
