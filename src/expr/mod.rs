@@ -156,6 +156,22 @@ pub enum Number {}
 /// Marker: an Amazon Resource Name. An argument that takes an ARN does not
 /// take a name, and the other way round; where an ARN really is wanted as
 /// plain text, say so with [`Tf::cast`] (or put it in a template).
+///
+/// ```
+/// # use kite::aws::iam::{IamRole, IamRolePolicy};
+/// # let mut stack = kite::Stack::new("s");
+/// # let root = stack.root();
+/// let role = stack.add(&root, "r", IamRole::new("{}"));
+/// IamRolePolicy::new("{}", role.name()); // the role's name: compiles
+/// ```
+///
+/// ```compile_fail
+/// # use kite::aws::iam::{IamRole, IamRolePolicy};
+/// # let mut stack = kite::Stack::new("s");
+/// # let root = stack.root();
+/// let role = stack.add(&root, "r", IamRole::new("{}"));
+/// IamRolePolicy::new("{}", role.arn()); // its ARN where a name goes: does not
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub enum Arn {}
 
