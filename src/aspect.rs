@@ -55,7 +55,7 @@ impl Aspect for Tags {
         if let Value::Object(existing) = tags {
             for (k, v) in &self.tags {
                 existing
-                    .entry(k.clone())
+                    .entry(crate::expr::escape_template(k).into_owned())
                     .or_insert_with(|| Value::String(crate::expr::escape_template(v).into_owned()));
             }
         }

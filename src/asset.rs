@@ -117,7 +117,31 @@ impl Asset {
 
 /// MD5 and SHA-256 of a file in one streaming pass.
 pub fn fingerprint(path: &Path) -> io::Result<Fingerprint> {
+    hash_copy(path, None)
+}
+
+/// Copies `source` to `dest` and hashes what was copied in the same pass:
+/// the copy is known to be the content the stack was built with.
+pub(crate) fn copy_checked(source: &Path, dest: &Path, expected: &Fingerprint) -> io::Result<()> {
+    let copied = hash_copy(source, Some(dest))?;
+    if copied != *expected {
+        let _ = std::fs::remove_file(dest);
+        return Err(io::Error::other(format!(
+            "{} changed while kite was running (it is not what the stack was built with); run kite again once it is written",
+            source.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Hashes `path`, writing what it reads to `copy_to` when given.
+fn hash_copy(path: &Path, copy_to: Option<&Path>) -> io::Result<Fingerprint> {
+    use std::io::Write;
     let mut file = File::open(path)?;
+    let mut copy = match copy_to {
+        Some(dest) => Some(io::BufWriter::with_capacity(64 * 1024, File::create(dest)?)),
+        None => None,
+    };
     let mut md5 = Md5::new();
     let mut sha = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -131,7 +155,13 @@ pub fn fingerprint(path: &Path) -> io::Result<Fingerprint> {
         };
         md5.update(&buf[..n]);
         sha.update(&buf[..n]);
+        if let Some(copy) = copy.as_mut() {
+            copy.write_all(&buf[..n])?;
+        }
         size += n as u64;
+    }
+    if let Some(mut copy) = copy {
+        copy.flush()?;
     }
     let md5_hex = md5.finalize().iter().map(|b| format!("{b:02X}")).collect();
     let sha256_base64 = base64::engine::general_purpose::STANDARD.encode(sha.finalize());
@@ -171,6 +201,28 @@ mod tests {
         assert_eq!(
             asset.relative_path(),
             "assets/k1te-serverless_asset_C9C75246/B1946AC92492D2347C6235B4D2611184/function.zip"
+        );
+    }
+
+    #[test]
+    fn a_copy_is_checked_against_the_hash_the_stack_was_built_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("function.zip");
+        std::fs::write(&source, b"built").unwrap();
+        let expected = fingerprint(&source).unwrap();
+        let dest = dir.path().join("copy.zip");
+        copy_checked(&source, &dest, &expected).unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"built");
+
+        std::fs::write(&source, b"rebuilt meanwhile").unwrap();
+        let err = copy_checked(&source, &dest, &expected).unwrap_err();
+        assert!(
+            err.to_string().contains("changed while kite was running"),
+            "{err}"
+        );
+        assert!(
+            !dest.exists(),
+            "no copy that does not match its hash is left"
         );
     }
 

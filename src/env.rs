@@ -157,6 +157,14 @@ mod tests {
     }
 
     #[test]
+    fn single_quotes_keep_dollars_literal() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".env"), "KITE_TEST_ONLY_SINGLE='ab$cd$'\n").unwrap();
+        let env = Env::load(dir.path()).unwrap();
+        assert_eq!(env.get("KITE_TEST_ONLY_SINGLE"), Some("ab$cd$"));
+    }
+
+    #[test]
     fn dotenv_values_are_read() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use crate::address::Address;
 use crate::block::Handle;
 use crate::construct::Scope;
-use crate::expr::{Any, Arn, Expr, List, Map as MapOf, Number, Tf};
+use crate::expr::{Any, Arn, Expr, List, Map as MapOf, Number, Set, Tf};
 
 /// A value the stack reports after `apply` (`terraform output`).
 #[derive(Clone, Debug)]
@@ -102,6 +102,12 @@ impl TypeConstraint for Any {
 impl<T: TypeConstraint> TypeConstraint for List<T> {
     fn type_constraint() -> String {
         format!("list({})", T::type_constraint())
+    }
+}
+
+impl<T: TypeConstraint> TypeConstraint for Set<T> {
+    fn type_constraint() -> String {
+        format!("set({})", T::type_constraint())
     }
 }
 

@@ -258,6 +258,9 @@ impl Stack {
     /// Sets the value at a dot-separated path of the stack's final JSON
     /// (`terraform.backend.s3.profile`, `provider.aws.0.max_retries`), after
     /// everything else: the escape hatch for what has no typed setter.
+    /// Blocks and outputs are changed through [`Block::set_override`]
+    /// instead; synthesis refuses stack overrides under `resource`, `data`
+    /// and `output`.
     pub fn set_override(&mut self, path: &str, value: impl serde::Serialize) {
         let value = serde_json::to_value(value).map_err(|e| e.to_string());
         self.overrides.push(Override::Set(path.to_owned(), value));

@@ -470,3 +470,81 @@ fn staging_directories_abandoned_by_killed_runs_are_removed() {
         "one that may belong to a run in progress is kept"
     );
 }
+
+#[test]
+fn synth_refuses_to_replace_a_directory_that_is_not_an_output() {
+    let (dir, asset) = project();
+    let app = app(Variant::Good, "b", &asset);
+    std::fs::write(dir.path().join("notes.txt"), b"mine").unwrap();
+    let before = common::tree_bytes(dir.path());
+    for out in [".", "..", "stacks/..", "/"] {
+        let run = kite(&app, dir.path(), &["synth", "beta", "--out", out]);
+        assert_eq!(run.code, ExitCode::FAILURE, "--out {out}");
+        assert!(
+            run.stderr.contains("not an output directory")
+                || run.stderr.contains("holds it")
+                || run.stderr.contains("names no directory"),
+            "--out {out}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(common::tree_bytes(dir.path()), before, "nothing changed");
+
+    let other = dir.path().join("src");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("main.rs"), b"fn main() {}").unwrap();
+    let run = kite(&app, dir.path(), &["synth", "beta", "--out", "src"]);
+    assert_eq!(run.code, ExitCode::FAILURE);
+    assert!(
+        run.stderr
+            .contains("it is not an output directory (it has files but no manifest.json)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(other.join("main.rs")).unwrap(),
+        b"fn main() {}"
+    );
+
+    // An empty directory, a new one, and a path with `..` in it are fine.
+    std::fs::create_dir_all(dir.path().join("empty")).unwrap();
+    assert_eq!(
+        kite(&app, dir.path(), &["synth", "beta", "--out", "empty"]).code,
+        ExitCode::SUCCESS
+    );
+    let run = kite(
+        &app,
+        dir.path(),
+        &["synth", "beta", "--out", "build/../cdktf.out"],
+    );
+    assert_eq!(run.code, ExitCode::SUCCESS, "{}", run.stderr);
+    assert!(
+        dir.path()
+            .join("cdktf.out/stacks/beta/cdk.tf.json")
+            .is_file()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn synth_refuses_to_replace_a_symbolic_link() {
+    let (dir, asset) = project();
+    let app = app(Variant::Good, "b", &asset);
+    let target = dir.path().join("real-out");
+    assert_eq!(
+        kite(&app, dir.path(), &["synth", "beta", "--out", "real-out"]).code,
+        ExitCode::SUCCESS
+    );
+    std::os::unix::fs::symlink(&target, dir.path().join("cdktf.out")).unwrap();
+    let before = common::tree_bytes(&target);
+    let run = kite(&app, dir.path(), &["synth", "beta"]);
+    assert_eq!(run.code, ExitCode::FAILURE);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("cdktf.out"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(common::tree_bytes(&target), before);
+}

@@ -330,3 +330,66 @@ fn moves_go_to_declared_blocks_from_undeclared_addresses() {
         "{err}"
     );
 }
+
+#[test]
+fn stack_overrides_cannot_change_blocks_behind_the_checks() {
+    let mut stack = Stack::new("app");
+    let root = stack.root();
+    stack.add(&root, "r", IamRole::new("{}"));
+    stack.set_override("resource.aws_iam_role.r.name", "${aws_s3_bucket.ghost.id}");
+    let err = error_of(stack);
+    assert!(
+        err.problems[0]
+            .message
+            .contains("the stack override `resource.aws_iam_role.r.name` changes a block"),
+        "{err}"
+    );
+
+    let mut stack = Stack::new("app");
+    stack.set_override("terraform.backend.s3.profile", "ops");
+    stack.set_override("terraform.backend.s3.bucket", "b");
+    let doc = synthesize(stack).unwrap().document;
+    assert_eq!(
+        doc["terraform"]["backend"]["s3"],
+        json!({"bucket": "b", "profile": "ops"})
+    );
+}
+
+#[test]
+fn dynamic_block_iterators_and_directive_symbols_are_not_blocks() {
+    let mut stack = Stack::new("app");
+    let root = stack.root();
+    let days = stack.variable(&root, "names", Variable::<kite::expr::List<String>>::new());
+    stack.add_raw(
+        &root,
+        "t",
+        RawBlock::resource(
+            "aws_dynamodb_table",
+            json!({
+                "name": "t",
+                "dynamic": {
+                    "attribute": {"for_each": days, "content": {"name": "${attribute.value}", "type": "S"}},
+                    "replica": {"for_each": "${var.names}", "iterator": "r", "content": {"region_name": "${r.value}"}}
+                },
+                "tags": {"list": "%{ for n in var.names }${n}%{ endfor }"}
+            }),
+        ),
+    );
+    let doc = synthesize(stack).expect("no dangling reference").document;
+    assert!(doc["resource"]["aws_dynamodb_table"]["t"]["dynamic"].is_object());
+
+    let mut stack = Stack::new("app");
+    let root = stack.root();
+    stack.add_raw(
+        &root,
+        "t",
+        RawBlock::resource(
+            "aws_dynamodb_table",
+            json!({"dynamic": {"attribute": {"content": {"name": "${aws_x.ghost.id}"}}}}),
+        ),
+    );
+    assert!(
+        error_of(stack).problems[0].message.contains("aws_x.ghost"),
+        "real references inside dynamic blocks are still checked"
+    );
+}

@@ -36,11 +36,11 @@ const STAND_IN: &str = r#"#!/bin/sh
   printf 'end\n'
 } >> "$STANDIN_LOG"
 case "$1" in
-  init) exit "${STANDIN_EXIT_INIT:-0}" ;;
+  init) echo "Initializing the backend..."; exit "${STANDIN_EXIT_INIT:-0}" ;;
+  output) [ "$2" = "-json" ] && echo '{"url":{"value":"https://x"}}'; exit "${STANDIN_EXIT_OUTPUT:-0}" ;;
   plan) exit "${STANDIN_EXIT_PLAN:-0}" ;;
   apply) exit "${STANDIN_EXIT_APPLY:-0}" ;;
   destroy) exit "${STANDIN_EXIT_DESTROY:-0}" ;;
-  output) exit "${STANDIN_EXIT_OUTPUT:-0}" ;;
 esac
 exit 0
 "#;
@@ -162,10 +162,25 @@ fn diff_synthesizes_then_inits_and_plans_in_the_stack_directory() {
     assert!(!h.stack_dir("kite").exists(), "only the stack asked for");
 }
 
+/// Every call ran in the stack's directory.
+fn assert_ran_in(h: &Harness, stack: &str) {
+    let calls = h.calls();
+    assert!(!calls.is_empty());
+    for call in calls {
+        assert!(
+            same_dir(&call.cwd, &h.stack_dir(stack)),
+            "{} ran in {}",
+            call.args.join(" "),
+            call.cwd.display()
+        );
+    }
+}
+
 #[test]
 fn deploy_applies_and_approves_only_when_asked() {
     let h = Harness::new();
     assert!(h.kite(&["deploy", "local"], &[]).status.success());
+    assert_ran_in(&h, "local");
     assert_eq!(
         h.args(),
         [strings(&["init", "-input=false"]), strings(&["apply"])]
@@ -189,6 +204,7 @@ fn deploy_applies_and_approves_only_when_asked() {
 fn destroy_destroys_and_approves_only_when_asked() {
     let h = Harness::new();
     assert!(h.kite(&["destroy", "local"], &[]).status.success());
+    assert_ran_in(&h, "local");
     assert_eq!(
         h.args(),
         [strings(&["init", "-input=false"]), strings(&["destroy"])]
@@ -212,6 +228,7 @@ fn destroy_destroys_and_approves_only_when_asked() {
 fn output_prints_terraform_outputs_as_text_or_json() {
     let h = Harness::new();
     assert!(h.kite(&["output", "kite"], &[]).status.success());
+    assert_ran_in(&h, "kite");
     assert_eq!(
         h.args(),
         [strings(&["init", "-input=false"]), strings(&["output"])]
@@ -226,11 +243,15 @@ fn output_prints_terraform_outputs_as_text_or_json() {
             strings(&["output", "-json"])
         ]
     );
-    assert!(
-        out.stdout.is_empty(),
-        "kite's own messages stay off stdout, which is terraform's: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    // stdout is exactly what `terraform output -json` printed: init's and
+    // kite's own messages went to stderr.
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let outputs: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout:?}"));
+    assert_eq!(outputs["url"]["value"], "https://x");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Initializing the backend"), "{stderr}");
+    assert!(stderr.contains("Synthesized 1 stack"), "{stderr}");
 }
 
 #[test]
@@ -371,4 +392,82 @@ fn a_stack_that_cannot_be_synthesized_is_not_handed_to_terraform() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("CLOUDFLARE_API_TOKEN is not"));
     assert!(h.calls().is_empty());
+}
+
+#[test]
+fn the_token_from_the_environment_reaches_terraform_too() {
+    let h = Harness::new();
+    let out = h.kite(
+        &["diff", "kite"],
+        &[
+            ("KITE_DOMAIN", "k1te.chat"),
+            ("CLOUDFLARE_API_TOKEN", "from-env-token"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(h.calls().iter().all(|c| c.token == "from-env-token"));
+    for (path, bytes) in common::tree_bytes(&h.project.path().join("cdktf.out")) {
+        assert!(
+            !bytes.windows(14).any(|w| w == b"from-env-token"),
+            "token in {}",
+            path.display()
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_lets_terraform_finish_and_kite_returns_its_status() {
+    let h = Harness::new();
+    // A terraform whose apply takes a moment, then exits 7.
+    let slow = STAND_IN.replace(
+        "case \"$1\" in",
+        "case \"$1\" in\n  apply) echo apply-started >> \"$STANDIN_LOG.state\"; sleep 1; echo apply-finished >> \"$STANDIN_LOG.state\"; exit 7 ;;",
+    );
+    let path = h.bin.path().join("terraform");
+    std::fs::write(&path, slow).unwrap();
+    let state = h.bin.path().join("calls.log.state");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kite"))
+        .args(["deploy", "local", "--auto-approve"])
+        .current_dir(h.project.path())
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", h.bin.path().display()))
+        .env("STANDIN_LOG", h.log())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&state)
+        .unwrap_or_default()
+        .contains("apply-started")
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "apply never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // What the terminal does on Ctrl-C, to kite alone: it must not die and
+    // leave terraform holding the state lock.
+    let signalled = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(7),
+        "kite waited for terraform and returned its status"
+    );
+    assert!(
+        std::fs::read_to_string(&state)
+            .unwrap()
+            .contains("apply-finished")
+    );
 }

@@ -373,7 +373,12 @@ fn a_provider_without_required_providers_entry_is_reported() {
         .filter(|f| f.severity == Severity::Error)
         .collect();
     assert_eq!(errors.len(), 1, "{}", render(&found));
-    assert!(errors[0].message.contains("provider `null` is used by resource type `null_resource` but has no required_providers entry"));
+    assert!(errors[0].message.contains("provider `null` is used by the resource type `null_resource` but has no required_providers entry"));
+    assert_eq!(
+        errors[0].path.as_deref(),
+        Some("v/n"),
+        "named by the first block that needs it"
+    );
     assert!(found.iter().any(|f| f.severity == Severity::Warning
         && f.path.as_deref() == Some("v/n")
         && f.message.contains("no schema for provider hashicorp/null")));
@@ -718,4 +723,259 @@ fn a_schema_file_that_is_not_one_is_a_clear_error() {
     let (code, _, stderr) = kite_cli(&app, dir.path(), &["validate", "--schema", "missing.json"]);
     assert_eq!(code, ExitCode::FAILURE);
     assert!(stderr.contains("missing.json"), "{stderr}");
+}
+
+#[test]
+fn terraform_s_builtin_types_need_no_provider() {
+    let mut stack = base();
+    let root = stack.root();
+    stack.add_raw(
+        &root,
+        "marker",
+        RawBlock::resource("terraform_data", json!({"input": "x"})),
+    );
+    let found = findings(stack);
+    assert!(found.is_empty(), "{}", render(&found));
+}
+
+#[test]
+fn a_set_cannot_be_indexed_without_tolist() {
+    let mut stack = base();
+    let root = stack.root();
+    let cert = stack.add(
+        &root,
+        "cert",
+        kite::aws::acm::AcmCertificate::new().domain_name("example.com"),
+    );
+    let indexed: Tf<String> = Tf::from_expr(
+        kite::block::Handle::block_ref(&cert)
+            .expr()
+            .attr("domain_validation_options")
+            .index(0)
+            .attr("resource_record_name"),
+    );
+    stack.add_raw(
+        &root,
+        "bad",
+        RawBlock::resource("aws_cloudwatch_log_group", json!({"name": indexed})),
+    );
+    let good = cert.domain_validation_option(0).resource_record_name();
+    stack.add_raw(
+        &root,
+        "good",
+        RawBlock::resource("aws_cloudwatch_log_group", json!({"name": good})),
+    );
+    one_error(
+        stack,
+        "v/bad",
+        "`domain_validation_options`: it is a set, which cannot be indexed: use tolist() first",
+    );
+}
+
+#[test]
+fn references_into_data_sources_are_checked() {
+    let mut stack = base();
+    let root = stack.root();
+    let region = stack.data(&root, "region", kite::aws::region::DataAwsRegion::new());
+    let typo: Tf<String> = kite::block::Handle::block_ref(&region).attr("regoin");
+    stack.add_raw(
+        &root,
+        "lg",
+        RawBlock::resource("aws_cloudwatch_log_group", json!({"name": typo})),
+    );
+    one_error(
+        stack,
+        "v/lg",
+        "the reference to `data.aws_region.region`: the type has no attribute `regoin`; did you mean `region`?",
+    );
+}
+
+#[test]
+fn conversions_terraform_does_not_make_are_reported() {
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("publish", "1");
+    assert!(findings(stack).is_empty(), "\"1\" is a bool to Terraform");
+
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("memory_size", "inf");
+    one_error(
+        stack,
+        "v/svc/fn",
+        "`memory_size` must be a number, not a string \"inf\"",
+    );
+}
+
+#[test]
+fn too_few_blocks_are_reported() {
+    let mut stack = base();
+    let d = custom_domain(&mut stack);
+    stack
+        .block(&d)
+        .set_override("domain_name_configuration", json!([]));
+    one_error(
+        stack,
+        "v/domain",
+        "needs at least 1 `domain_name_configuration` blocks, not 0",
+    );
+}
+
+#[test]
+fn a_single_block_given_as_a_list_of_two_is_reported() {
+    let mut stack = base();
+    let table = stack
+        .declared(&kite::Address::resource("aws_dynamodb_table", "table"))
+        .unwrap();
+    stack
+        .block(&table)
+        .set_override("timeouts", json!([{"create": "5m"}, {"create": "6m"}]));
+    one_error(
+        stack,
+        "v/table",
+        "`timeouts` is a single block: give one object, not 2 of them",
+    );
+}
+
+#[test]
+fn unknown_lifecycle_arguments_are_reported() {
+    let mut stack = base();
+    lambda_block(&mut stack).set_override("lifecycle.prevent_destroyy", true);
+    one_error(
+        stack,
+        "v/svc/fn",
+        "`prevent_destroyy` is not a lifecycle argument; did you mean `prevent_destroy`?",
+    );
+}
+
+#[test]
+fn a_required_providers_entry_without_source_is_reported() {
+    let mut stack = base();
+    stack.remove_override("terraform.required_providers.aws.source");
+    let found = findings(stack);
+    assert_eq!(found.len(), 1, "{}", render(&found));
+    assert!(
+        found[0]
+            .message
+            .contains("provider `aws` needs a `source` in required_providers")
+    );
+    assert_eq!(found[0].json_path, "terraform.required_providers.aws");
+}
+
+#[test]
+fn naming_limits_are_exact_at_their_bounds() {
+    let cases: [(&str, &str, usize, &str); 4] = [
+        (
+            "aws_iam_role",
+            "name",
+            64,
+            "IAM role names have 1 to 64 characters",
+        ),
+        (
+            "aws_dynamodb_table",
+            "name",
+            255,
+            "DynamoDB table names have 3 to 255 characters",
+        ),
+        (
+            "aws_cloudwatch_log_group",
+            "name",
+            512,
+            "CloudWatch log group names have 1 to 512 characters",
+        ),
+        (
+            "aws_iam_role_policy",
+            "name",
+            128,
+            "IAM inline policy names have 1 to 128 characters",
+        ),
+    ];
+    for (type_name, attribute, max, message) in cases {
+        for (len, ok) in [(max, true), (max + 1, false)] {
+            let mut stack = base();
+            let root = stack.root();
+            stack.add_raw(
+                &root,
+                "named",
+                RawBlock::resource(
+                    type_name,
+                    json!({attribute: "n".repeat(len), "policy": "{}", "role": "r"}),
+                ),
+            );
+            let found: Vec<Finding> = findings(stack)
+                .into_iter()
+                .filter(|f| f.message.contains("characters"))
+                .collect();
+            if ok {
+                assert!(
+                    found.is_empty(),
+                    "{type_name} with {len}: {}",
+                    render(&found)
+                );
+            } else {
+                assert_eq!(found.len(), 1, "{type_name} with {len}");
+                assert!(found[0].message.contains(message), "{}", found[0]);
+                assert_eq!(found[0].path.as_deref(), Some("v/named"));
+            }
+        }
+    }
+}
+
+#[test]
+fn iam_policy_names_take_only_iam_characters() {
+    let mut stack = base();
+    let root = stack.root();
+    stack.add(
+        &root,
+        "grant",
+        IamRolePolicy::new("{}", "svc-role").name("read items"),
+    );
+    one_error(
+        stack,
+        "v/grant",
+        "IAM inline policy names may only contain A-Z a-z 0-9 _ + = , . @ -; `read items` contains ` `",
+    );
+}
+
+#[test]
+fn retention_days_given_as_text_are_checked_too() {
+    let mut stack = base();
+    let root = stack.root();
+    let lg = stack.add(&root, "lg", CloudwatchLogGroup::new().name("/x"));
+    stack.block(&lg).set_override("retention_in_days", "8");
+    one_error(stack, "v/lg", "not 8; the nearest is 7");
+}
+
+#[test]
+fn object_typed_attributes_are_checked_field_by_field() {
+    let schemas: Schemas = serde_json::from_value(json!({
+        "provider_schemas": {
+            "registry.terraform.io/example/thing": {
+                "provider": {"block": {}},
+                "resource_schemas": {
+                    "thing_widget": {"block": {"attributes": {
+                        "settings": {"type": ["object", {"size": "number", "name": "string"}], "optional": true}
+                    }}}
+                }
+            }
+        }
+    }))
+    .unwrap();
+    let doc = json!({
+        "terraform": {"required_providers": {"thing": {"source": "example/thing", "version": "~> 1.0"}}},
+        "resource": {"thing_widget": {"w": {
+            "//": {"metadata": {"path": "v/w", "uniqueId": "w"}},
+            "settings": {"size": "big", "nme": "x"}
+        }}}
+    });
+    let found = kite::validate::validate_document("v", &doc, &schemas);
+    assert_eq!(found.len(), 2, "{}", render(&found));
+    assert!(found.iter().all(|f| f.path.as_deref() == Some("v/w")));
+    assert!(found.iter().any(|f| {
+        f.message
+            .contains("`nme` is not an attribute of `settings`; did you mean `name`?")
+    }));
+    assert!(found.iter().any(|f| {
+        f.message
+            .contains("`size` must be a number, not a string \"big\"")
+            && f.json_path == "resource.thing_widget.w.settings.size"
+    }));
 }

@@ -1,6 +1,6 @@
 //! Certificate Manager.
 
-use crate::expr::{Arn, List, Map, Tf};
+use crate::expr::{Arn, List, Map, Set, Tf};
 
 crate::resource! {
     /// A TLS certificate issued (or imported) by ACM.
@@ -25,7 +25,7 @@ crate::resource! {
             id: String,
             domain_name: String,
             /// The DNS records that prove control of each name (a set).
-            domain_validation_options: List<DomainValidationOption>,
+            domain_validation_options: Set<DomainValidationOption>,
             status: String,
             not_after: String,
         }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::expr::{List, Map, Tf};
 use crate::provider::{Provider, ProviderRequirement};
 
 /// Configuration of the AWS provider. Credentials are deliberately not
@@ -14,11 +15,11 @@ pub struct AwsProvider {
     #[serde(skip_serializing_if = "Option::is_none")]
     alias: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    region: Option<String>,
+    region: Option<Tf<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    profile: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    allowed_account_ids: Vec<String>,
+    profile: Option<Tf<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed_account_ids: Option<Tf<List<String>>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     endpoints: Vec<Endpoints>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -53,23 +54,20 @@ impl AwsProvider {
         self
     }
 
-    pub fn region(mut self, region: impl Into<String>) -> Self {
+    pub fn region(mut self, region: impl Into<Tf<String>>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// A named profile of the shared AWS configuration files.
-    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+    pub fn profile(mut self, profile: impl Into<Tf<String>>) -> Self {
         self.profile = Some(profile.into());
         self
     }
 
     /// Refuses to run against any other account.
-    pub fn allowed_account_ids<S: Into<String>>(
-        mut self,
-        ids: impl IntoIterator<Item = S>,
-    ) -> Self {
-        self.allowed_account_ids = ids.into_iter().map(Into::into).collect();
+    pub fn allowed_account_ids(mut self, ids: impl Into<Tf<List<String>>>) -> Self {
+        self.allowed_account_ids = Some(ids.into());
         self
     }
 
@@ -80,16 +78,8 @@ impl AwsProvider {
     }
 
     /// Tags the provider adds to every resource that takes tags.
-    pub fn default_tags<K: Into<String>, V: Into<String>>(
-        mut self,
-        tags: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        self.default_tags = vec![DefaultTags {
-            tags: tags
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        }];
+    pub fn default_tags(mut self, tags: impl Into<Tf<Map<String>>>) -> Self {
+        self.default_tags = vec![DefaultTags { tags: tags.into() }];
         self
     }
 
@@ -144,7 +134,7 @@ impl Provider for AwsProvider {
 /// provider's schema names them (`dynamodb`, `s3`, `sts`, `lambda`, ...).
 #[derive(Clone, Debug, Default, Serialize)]
 #[serde(transparent)]
-pub struct Endpoints(BTreeMap<String, String>);
+pub struct Endpoints(BTreeMap<String, Tf<String>>);
 
 impl Endpoints {
     pub fn new() -> Self {
@@ -152,51 +142,51 @@ impl Endpoints {
     }
 
     /// The endpoint of one service.
-    pub fn service(mut self, service: impl Into<String>, url: impl Into<String>) -> Self {
+    pub fn service(mut self, service: impl Into<String>, url: impl Into<Tf<String>>) -> Self {
         self.0.insert(service.into(), url.into());
         self
     }
 
-    pub fn dynamodb(self, url: impl Into<String>) -> Self {
+    pub fn dynamodb(self, url: impl Into<Tf<String>>) -> Self {
         self.service("dynamodb", url)
     }
 
-    pub fn s3(self, url: impl Into<String>) -> Self {
+    pub fn s3(self, url: impl Into<Tf<String>>) -> Self {
         self.service("s3", url)
     }
 
-    pub fn sts(self, url: impl Into<String>) -> Self {
+    pub fn sts(self, url: impl Into<Tf<String>>) -> Self {
         self.service("sts", url)
     }
 
-    pub fn lambda(self, url: impl Into<String>) -> Self {
+    pub fn lambda(self, url: impl Into<Tf<String>>) -> Self {
         self.service("lambda", url)
     }
 
-    pub fn iam(self, url: impl Into<String>) -> Self {
+    pub fn iam(self, url: impl Into<Tf<String>>) -> Self {
         self.service("iam", url)
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 struct DefaultTags {
-    tags: BTreeMap<String, String>,
+    tags: Tf<Map<String>>,
 }
 
 /// Credentials from assuming a role.
 #[derive(Clone, Debug, Serialize)]
 pub struct AssumeRole {
-    role_arn: String,
+    role_arn: Tf<crate::expr::Arn>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    session_name: Option<String>,
+    session_name: Option<Tf<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    external_id: Option<String>,
+    external_id: Option<Tf<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    duration: Option<String>,
+    duration: Option<Tf<String>>,
 }
 
 impl AssumeRole {
-    pub fn new(role_arn: impl Into<String>) -> Self {
+    pub fn new(role_arn: impl Into<Tf<crate::expr::Arn>>) -> Self {
         AssumeRole {
             role_arn: role_arn.into(),
             session_name: None,
@@ -205,18 +195,18 @@ impl AssumeRole {
         }
     }
 
-    pub fn session_name(mut self, name: impl Into<String>) -> Self {
+    pub fn session_name(mut self, name: impl Into<Tf<String>>) -> Self {
         self.session_name = Some(name.into());
         self
     }
 
-    pub fn external_id(mut self, id: impl Into<String>) -> Self {
+    pub fn external_id(mut self, id: impl Into<Tf<String>>) -> Self {
         self.external_id = Some(id.into());
         self
     }
 
     /// A duration such as `1h`.
-    pub fn duration(mut self, duration: impl Into<String>) -> Self {
+    pub fn duration(mut self, duration: impl Into<Tf<String>>) -> Self {
         self.duration = Some(duration.into());
         self
     }

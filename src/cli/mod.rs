@@ -493,7 +493,7 @@ fn drive(
         .and_then(|w| w.config_path.parent())
         .map(Path::to_path_buf)
         .unwrap_or_else(|| out.join("stacks").join(&name));
-    let init = terraform.run(&dir, &["init", "-input=false"])?;
+    let init = terraform.run(&dir, &["init", "-input=false"], true)?;
     if !init.success() {
         writeln!(
             io.stderr,
@@ -505,7 +505,7 @@ fn drive(
         )?;
         return Ok(exit_code(init, io));
     }
-    let status = terraform.run(&dir, args)?;
+    let status = terraform.run(&dir, args, false)?;
     Ok(exit_code(status, io))
 }
 

@@ -36,12 +36,25 @@ impl Terraform {
     }
 
     /// Runs terraform with `args` in `dir`, its output streaming to the
-    /// user, and waits for it.
-    pub fn run(&self, dir: &Path, args: &[&str]) -> Result<ExitStatus> {
-        Command::new(&self.binary)
+    /// user, and waits for it. With `stdout_to_stderr`, what it prints goes
+    /// to stderr, so that stdout holds only the command that follows
+    /// (`terraform output -json` after `init`).
+    pub fn run(&self, dir: &Path, args: &[&str], stdout_to_stderr: bool) -> Result<ExitStatus> {
+        let mut command = Command::new(&self.binary);
+        command
             .args(args)
             .current_dir(dir)
-            .envs(self.extra_env.iter().map(|(k, v)| (k, v)))
+            .envs(self.extra_env.iter().map(|(k, v)| (k, v)));
+        if stdout_to_stderr {
+            command.stdout(std::process::Stdio::from(std::io::stderr()));
+        }
+        // Ctrl-C reaches terraform too (same process group); kite waits for
+        // it to stop cleanly (releasing the state lock) and returns its status.
+        static WAIT_ON_INTERRUPT: std::sync::Once = std::sync::Once::new();
+        WAIT_ON_INTERRUPT.call_once(|| {
+            let _ = ctrlc::set_handler(|| {});
+        });
+        command
             .status()
             .map_err(|e| match e.kind() {
                 io::ErrorKind::NotFound => anyhow!(

@@ -13,9 +13,9 @@ pub struct CloudflareProvider {
     #[serde(skip_serializing_if = "Option::is_none")]
     alias: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    base_url: Option<String>,
+    base_url: Option<crate::expr::Tf<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    user_agent_operator_suffix: Option<String>,
+    user_agent_operator_suffix: Option<crate::expr::Tf<String>>,
 }
 
 impl CloudflareProvider {
@@ -29,12 +29,15 @@ impl CloudflareProvider {
     }
 
     /// Another API endpoint (tests, proxies).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+    pub fn base_url(mut self, url: impl Into<crate::expr::Tf<String>>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
-    pub fn user_agent_operator_suffix(mut self, suffix: impl Into<String>) -> Self {
+    pub fn user_agent_operator_suffix(
+        mut self,
+        suffix: impl Into<crate::expr::Tf<String>>,
+    ) -> Self {
         self.user_agent_operator_suffix = Some(suffix.into());
         self
     }

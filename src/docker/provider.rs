@@ -12,13 +12,13 @@ pub struct DockerProvider {
     #[serde(skip_serializing_if = "Option::is_none")]
     alias: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    host: Option<String>,
+    host: Option<crate::expr::Tf<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    context: Option<String>,
+    context: Option<crate::expr::Tf<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    cert_path: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    ssh_opts: Vec<String>,
+    cert_path: Option<crate::expr::Tf<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ssh_opts: Option<crate::expr::Tf<crate::expr::List<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     disable_docker_daemon_check: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -37,25 +37,25 @@ impl DockerProvider {
     }
 
     /// The engine's address: `unix:///var/run/docker.sock`, `ssh://user@host`, `tcp://...`.
-    pub fn host(mut self, host: impl Into<String>) -> Self {
+    pub fn host(mut self, host: impl Into<crate::expr::Tf<String>>) -> Self {
         self.host = Some(host.into());
         self
     }
 
     /// A Docker context by name.
-    pub fn context(mut self, context: impl Into<String>) -> Self {
+    pub fn context(mut self, context: impl Into<crate::expr::Tf<String>>) -> Self {
         self.context = Some(context.into());
         self
     }
 
     /// A directory with `ca.pem`, `cert.pem` and `key.pem` for a TLS engine.
-    pub fn cert_path(mut self, path: impl Into<String>) -> Self {
+    pub fn cert_path(mut self, path: impl Into<crate::expr::Tf<String>>) -> Self {
         self.cert_path = Some(path.into());
         self
     }
 
-    pub fn ssh_opts<S: Into<String>>(mut self, opts: impl IntoIterator<Item = S>) -> Self {
-        self.ssh_opts = opts.into_iter().map(Into::into).collect();
+    pub fn ssh_opts(mut self, opts: impl Into<crate::expr::Tf<crate::expr::List<String>>>) -> Self {
+        self.ssh_opts = Some(opts.into());
         self
     }
 
@@ -67,8 +67,8 @@ impl DockerProvider {
     /// Credentials of a registry, read from a Docker config file.
     pub fn registry_auth(
         mut self,
-        address: impl Into<String>,
-        config_file: impl Into<String>,
+        address: impl Into<crate::expr::Tf<String>>,
+        config_file: impl Into<crate::expr::Tf<String>>,
     ) -> Self {
         self.registry_auth.push(RegistryAuth {
             address: address.into(),
@@ -80,8 +80,8 @@ impl DockerProvider {
 
 #[derive(Clone, Debug, Serialize)]
 struct RegistryAuth {
-    address: String,
-    config_file: String,
+    address: crate::expr::Tf<String>,
+    config_file: crate::expr::Tf<String>,
 }
 
 impl Provider for DockerProvider {

@@ -2,7 +2,7 @@
 //!
 //! Only the ones stacks reach for; [`call`] builds any other.
 
-use super::{Any, Expr, List, Map, Tf};
+use super::{Any, Collection, Expr, List, Map, Set, Tf};
 
 /// `name(args...)` for a function without a typed wrapper here.
 pub fn call<T>(name: &str, args: Vec<Expr>) -> Tf<T> {
@@ -10,13 +10,13 @@ pub fn call<T>(name: &str, args: Vec<Expr>) -> Tf<T> {
 }
 
 /// `tolist(set)`: a set as a list, so that its elements can be indexed.
-pub fn tolist<T>(set: impl Into<Tf<List<T>>>) -> Tf<List<T>> {
-    call("tolist", vec![set.into().into_expr()])
+pub fn tolist<C: Collection>(collection: impl Into<Tf<C>>) -> Tf<List<C::Item>> {
+    call("tolist", vec![collection.into().into_expr()])
 }
 
 /// `toset(list)`
-pub fn toset<T>(list: impl Into<Tf<List<T>>>) -> Tf<List<T>> {
-    call("toset", vec![list.into().into_expr()])
+pub fn toset<C: Collection>(collection: impl Into<Tf<C>>) -> Tf<Set<C::Item>> {
+    call("toset", vec![collection.into().into_expr()])
 }
 
 /// `tomap(object)`

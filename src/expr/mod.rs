@@ -179,6 +179,36 @@ pub enum Arn {}
 #[derive(Clone, Copy, Debug)]
 pub struct List<T>(PhantomData<fn() -> T>);
 
+/// Marker: a set of `T`. Sets have no order, so they cannot be indexed:
+/// [`functions::tolist`] first.
+///
+/// ```compile_fail
+/// # use kite::expr::{Set, Tf};
+/// let names: Tf<Set<String>> = ["a", "b"].into();
+/// names.at(0); // no: a set has no first element
+/// ```
+///
+/// ```
+/// # use kite::expr::{Set, Tf, functions::tolist};
+/// let names: Tf<Set<String>> = ["a", "b"].into();
+/// tolist(names).at(0);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Set<T>(PhantomData<fn() -> T>);
+
+/// A list or a set: what `tolist` and `toset` take.
+pub trait Collection {
+    type Item;
+}
+
+impl<T> Collection for List<T> {
+    type Item = T;
+}
+
+impl<T> Collection for Set<T> {
+    type Item = T;
+}
+
 /// Marker: a map from strings to `T`.
 #[derive(Clone, Copy, Debug)]
 pub struct Map<T>(PhantomData<fn() -> T>);
@@ -336,6 +366,22 @@ impl<T, X: Into<Tf<T>>, const N: usize> From<[X; N]> for Tf<List<T>> {
 }
 
 impl<T, X: Into<Tf<T>>> From<Vec<X>> for Tf<List<T>> {
+    fn from(items: Vec<X>) -> Self {
+        Tf::from_expr(Expr::List(
+            items.into_iter().map(|x| x.into().into_expr()).collect(),
+        ))
+    }
+}
+
+impl<T, X: Into<Tf<T>>, const N: usize> From<[X; N]> for Tf<Set<T>> {
+    fn from(items: [X; N]) -> Self {
+        Tf::from_expr(Expr::List(
+            items.into_iter().map(|x| x.into().into_expr()).collect(),
+        ))
+    }
+}
+
+impl<T, X: Into<Tf<T>>> From<Vec<X>> for Tf<Set<T>> {
     fn from(items: Vec<X>) -> Self {
         Tf::from_expr(Expr::List(
             items.into_iter().map(|x| x.into().into_expr()).collect(),

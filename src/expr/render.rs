@@ -32,9 +32,10 @@ pub(super) fn serialize<S: Serializer>(expr: &Expr, serializer: S) -> Result<S::
             seq.end()
         }
         Expr::Object(fields) => {
+            // Keys of map values are templates in Terraform JSON too.
             let mut map = serializer.serialize_map(Some(fields.len()))?;
             for (k, v) in fields {
-                map.serialize_entry(k, v)?;
+                map.serialize_entry(&escape_template(k), v)?;
             }
             map.end()
         }
@@ -56,30 +57,43 @@ pub(super) fn serialize<S: Serializer>(expr: &Expr, serializer: S) -> Result<S::
 /// (`quoted`), literal text also escapes quotes, backslashes and control
 /// characters.
 fn write_template_body(parts: &[Expr], out: &mut String, quoted: bool) {
-    for (i, part) in parts.iter().enumerate() {
+    // Adjacent literal parts are escaped as one text: split, `$` + `{x}`
+    // would become an interpolation.
+    let mut text = String::new();
+    for part in parts {
         match part {
-            Expr::Str(text) => {
-                let next_is_interpolation = parts.get(i + 1).is_some();
-                // `$` right before `${` would read as the escape `$${`.
-                let (text, dollar) = match text.strip_suffix('$') {
-                    Some(rest) if next_is_interpolation => (rest, true),
-                    _ => (text.as_str(), false),
-                };
-                if quoted {
-                    write_quoted_text(text, out);
-                } else {
-                    out.push_str(&escape_template(text));
-                }
-                if dollar {
-                    out.push_str(r#"${"$"}"#);
-                }
-            }
+            Expr::Str(s) => text.push_str(s),
             other => {
+                write_literal_before_interpolation(&text, out, quoted);
+                text.clear();
                 out.push_str("${");
                 write_hcl(other, out);
                 out.push('}');
             }
         }
+    }
+    write_literal(&text, out, quoted);
+}
+
+fn write_literal(text: &str, out: &mut String, quoted: bool) {
+    if quoted {
+        write_quoted_text(text, out);
+    } else {
+        out.push_str(&escape_template(text));
+    }
+}
+
+/// Literal text followed by an interpolation. Dollars at its end would merge
+/// with the `${` that follows (`$${` is an escape), so they are written as an
+/// interpolation of their own: `${"$$"}`.
+fn write_literal_before_interpolation(text: &str, out: &mut String, quoted: bool) {
+    let kept = text.trim_end_matches('$');
+    write_literal(kept, out, quoted);
+    let dollars = text.len() - kept.len();
+    if dollars > 0 {
+        out.push_str("${\"");
+        out.push_str(&"$".repeat(dollars));
+        out.push_str("\"}");
     }
 }
 
@@ -98,6 +112,15 @@ fn write_quoted_text(text: &str, out: &mut String) {
             c => out.push(c),
         }
     }
+}
+
+/// A Terraform identifier: a letter or `_`, then letters, digits, `_` and `-`.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Writes an expression in Terraform's native syntax.
@@ -144,17 +167,19 @@ pub(super) fn write_hcl(expr: &Expr, out: &mut String) {
         Expr::Get(base, step) => {
             write_hcl(base, out);
             match step {
-                Step::Attr(name) => {
+                // A name that is no identifier is written as a key, so it
+                // cannot end the expression.
+                Step::Attr(name) if is_identifier(name) => {
                     out.push('.');
                     out.push_str(name);
                 }
+                Step::Attr(name) | Step::Key(name) => {
+                    out.push_str("[\"");
+                    write_quoted_text(name, out);
+                    out.push_str("\"]");
+                }
                 Step::Index(i) => {
                     let _ = write!(out, "[{i}]");
-                }
-                Step::Key(key) => {
-                    out.push_str("[\"");
-                    write_quoted_text(key, out);
-                    out.push_str("\"]");
                 }
             }
         }

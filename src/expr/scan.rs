@@ -51,6 +51,8 @@ pub fn references(template: &str, found: &mut Vec<Reference>) {
         s: template.as_bytes(),
         found,
         locals: Vec::new(),
+        directive_locals: Vec::new(),
+        directives: Vec::new(),
     };
     scanner.template(0, false);
 }
@@ -61,6 +63,10 @@ struct Scanner<'a, 'f> {
     /// Symbols of enclosing `for` expressions, with the bracket depth at
     /// which they were declared.
     locals: Vec<(String, usize)>,
+    /// Symbols of enclosing `%{ for }` directives, which last until
+    /// `%{ endfor }`, and where each directive's symbols start.
+    directive_locals: Vec<String>,
+    directives: Vec<usize>,
 }
 
 /// Roots that are not blocks of the configuration.
@@ -112,13 +118,44 @@ impl Scanner<'_, '_> {
                 i += 3;
                 continue;
             }
-            if self.starts_with(i, b"${") || self.starts_with(i, b"%{") {
+            if self.starts_with(i, b"%{") {
+                i = self.directive(i + 2);
+                continue;
+            }
+            if self.starts_with(i, b"${") {
                 i = self.expression(i + 2);
                 continue;
             }
             i += 1;
         }
         i
+    }
+
+    /// A `%{ ... }` directive: `for` symbols hold until `%{ endfor }`.
+    fn directive(&mut self, i: usize) -> usize {
+        let mut j = self.skip_spaces(i);
+        if self.at(j) == Some(b'~') {
+            j = self.skip_spaces(j + 1);
+        }
+        if !self.at(j).is_some_and(is_ident_start) {
+            return self.expression(i);
+        }
+        let (word, end) = self.ident(j);
+        match word.as_str() {
+            "for" => {
+                self.directives.push(self.directive_locals.len());
+                let (symbols, after) = self.symbols_until_in(end);
+                self.directive_locals.extend(symbols);
+                self.expression(after)
+            }
+            "endfor" => {
+                if let Some(start) = self.directives.pop() {
+                    self.directive_locals.truncate(start);
+                }
+                self.expression(end)
+            }
+            _ => self.expression(i),
+        }
     }
 
     /// Scans an expression up to its closing `}`. Returns the position after it.
@@ -198,8 +235,16 @@ impl Scanner<'_, '_> {
         i
     }
 
-    /// Records the symbols of `for a, b in ...` and returns the position of `in`.
-    fn for_symbols(&mut self, mut i: usize, depth: usize) -> usize {
+    /// Records the symbols of `for a, b in ...` and returns the position after `in`.
+    fn for_symbols(&mut self, i: usize, depth: usize) -> usize {
+        let (symbols, after) = self.symbols_until_in(i);
+        self.locals.extend(symbols.into_iter().map(|s| (s, depth)));
+        after
+    }
+
+    /// The symbols of `a, b in`, and the position after `in`.
+    fn symbols_until_in(&self, mut i: usize) -> (Vec<String>, usize) {
+        let mut symbols = Vec::new();
         loop {
             i = self.skip_spaces(i);
             match self.at(i) {
@@ -207,12 +252,12 @@ impl Scanner<'_, '_> {
                 Some(c) if is_ident_start(c) => {
                     let (ident, end) = self.ident(i);
                     if ident == "in" {
-                        return end;
+                        return (symbols, end);
                     }
-                    self.locals.push((ident, depth));
+                    symbols.push(ident);
                     i = end;
                 }
-                _ => return i,
+                _ => return (symbols, i),
             }
         }
     }
@@ -233,6 +278,7 @@ impl Scanner<'_, '_> {
         }
         if NON_BLOCK_ROOTS.contains(&root.as_str())
             || self.locals.iter().any(|(name, _)| *name == root)
+            || self.directive_locals.contains(&root)
         {
             return i;
         }
@@ -426,6 +472,18 @@ mod tests {
             ["aws_acm_certificate.c.domain_validation_options"]
         );
         assert_eq!(refs("${{for k, v in var.m : k => v.x}}"), ["var.m"]);
+    }
+
+    #[test]
+    fn for_directive_symbols_hold_until_endfor() {
+        assert_eq!(
+            refs("%{ for s in aws_x.y.list }${s.id} %{ endfor }${s.other}"),
+            ["aws_x.y.list", "s.other"]
+        );
+        assert_eq!(
+            refs("%{~ for k, v in var.m ~}${k}=${v.x}%{~ endfor ~}"),
+            ["var.m"]
+        );
     }
 
     #[test]

@@ -172,3 +172,49 @@ fn rendered_references_are_found_again_by_the_scanner() {
     assert_eq!(found[0].attribute(), Some("arn"));
     assert_eq!(found[1].attribute(), Some("l"));
 }
+
+#[test]
+fn every_dollar_right_before_an_interpolation_is_kept_literal() {
+    for dollars in ["$", "$$", "$$$"] {
+        let t: Tf<String> = crate::template!["a", dollars, role_arn()];
+        let rendered = json(&t);
+        assert_eq!(
+            rendered,
+            json!(format!("a${{\"{dollars}\"}}${{aws_iam_role.r.arn}}")),
+            "{dollars}"
+        );
+        let mut found = Vec::new();
+        scan::references(rendered.as_str().unwrap(), &mut found);
+        assert_eq!(found.len(), 1, "the reference is still one: {rendered}");
+    }
+}
+
+#[test]
+fn literal_parts_of_a_hand_built_template_are_escaped_together() {
+    // `100%` then `{ if x }`: apart, neither is a directive; joined, it is.
+    let t: Tf<String> = Tf::from_expr(Expr::Template(vec![
+        Expr::Str("100%".into()),
+        Expr::Str("{ if x }".into()),
+        role_arn().into_expr(),
+    ]));
+    assert_eq!(json(&t), json!("100%%{ if x }${aws_iam_role.r.arn}"));
+}
+
+#[test]
+fn keys_of_map_values_are_escaped() {
+    let tags: Tf<Map<String>> = [("${literal}", "v")].into();
+    assert_eq!(json(&tags), json!({"$${literal}": "v"}));
+}
+
+#[test]
+fn attribute_names_that_are_no_identifiers_are_written_as_keys() {
+    let odd: Tf<String> = cert().get("x}${y");
+    assert_eq!(json(&odd), json!("${aws_acm_certificate.c[\"x}$${y\"]}"));
+    let mut found = Vec::new();
+    scan::references(json(&odd).as_str().unwrap(), &mut found);
+    assert_eq!(found.len(), 1, "still one reference, and nothing after it");
+    assert_eq!(
+        found[0].address,
+        Address::resource("aws_acm_certificate", "c")
+    );
+}

@@ -189,11 +189,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     let aliases = providers_index(&providers);
     for (i, block) in rendered.iter().enumerate() {
         found.clear();
-        for (key, value) in &block.body {
-            if !META_KEYS.contains(&key.as_str()) {
-                collect_references(value, &mut found);
-            }
-        }
+        block_references(&block.body, &mut found);
         for r in &found {
             if !resolves(&r.address) {
                 problems.push(Problem::at(&block.path, dangling("refers to", &r.address)));
@@ -315,6 +311,21 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
             Err(e) => problems.push(Problem::stack_wide(format!("provider `{local}`: {e}"))),
         }
     }
+    // Stack overrides are for what has no typed setter at the stack level;
+    // blocks and outputs change through their own overrides, whose
+    // references are checked above.
+    for o in &overrides {
+        let path = match o {
+            Override::Set(path, _) | Override::Remove(path) => path,
+        };
+        let section = path.split('.').next().unwrap_or_default();
+        if matches!(section, "resource" | "data" | "output") {
+            problems.push(Problem::stack_wide(format!(
+                "the stack override `{path}` changes a block: use `Stack::block(&handle).set_override` (or the output's own value), so that its references are checked"
+            )));
+        }
+    }
+
     if !problems.is_empty() {
         return Err(StackError {
             stack: name,
@@ -430,13 +441,58 @@ fn insert_nonempty(document: &mut Map<String, Value>, key: &str, section: Map<St
     }
 }
 
+/// Every reference in the arguments of a block (not in its meta-arguments,
+/// which are not expressions).
+pub(crate) fn block_references(body: &Map<String, Value>, found: &mut Vec<Reference>) {
+    for (key, value) in body {
+        match key.as_str() {
+            k if META_KEYS.contains(&k) => {}
+            "dynamic" => collect_dynamic(value, found),
+            _ => collect_references(value, found),
+        }
+    }
+}
+
 /// Every reference in the strings of a JSON value.
 pub(crate) fn collect_references(value: &Value, found: &mut Vec<Reference>) {
     match value {
         Value::String(s) => scan::references(s, found),
         Value::Array(items) => items.iter().for_each(|v| collect_references(v, found)),
-        Value::Object(map) => map.values().for_each(|v| collect_references(v, found)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                // Keys of map values are templates too.
+                scan::references(k, found);
+                if k == "dynamic" {
+                    collect_dynamic(v, found);
+                } else {
+                    collect_references(v, found);
+                }
+            }
+        }
         _ => {}
+    }
+}
+
+/// The references in `dynamic` blocks, less their iterator (`label.value`,
+/// or the `iterator` name), which is no block of the configuration.
+fn collect_dynamic(dynamic: &Value, found: &mut Vec<Reference>) {
+    let Value::Object(blocks) = dynamic else {
+        collect_references(dynamic, found);
+        return;
+    };
+    for (label, specs) in blocks {
+        let specs: Vec<&Value> = match specs {
+            Value::Array(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        for spec in specs {
+            let iterator = spec["iterator"].as_str().unwrap_or(label);
+            let mut inner = Vec::new();
+            collect_references(spec, &mut inner);
+            found.extend(inner.into_iter().filter(|r| {
+                !matches!(&r.address, Address::Block { kind: BlockKind::Resource, type_name, .. } if type_name == iterator)
+            }));
+        }
     }
 }
 

@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use crate::asset::Asset;
 
-pub(crate) use document::collect_references;
 pub use document::synthesize;
+pub(crate) use document::{block_references, collect_references};
 pub use json::{to_pretty_json, write_pretty_json};
 
 /// The version written into metadata and manifests.

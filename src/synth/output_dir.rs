@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::manifest::{Manifest, ManifestStack};
 use super::{SynthesizedStack, VERSION, write_pretty_json};
+use crate::asset::{Asset, copy_checked};
 
 /// What was written for one stack.
 #[derive(Clone, Debug)]
@@ -56,22 +57,20 @@ fn at(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> WriteError
 
 /// Writes `stacks` into `out`, replacing it in one step.
 pub fn write(out: &Path, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack>, WriteError> {
-    if out.exists() && !out.is_dir() {
-        return Err(WriteError {
-            path: out.to_path_buf(),
-            action: "replace",
-            source: io::Error::other("it is not a directory; remove it or choose another --out"),
-        });
-    }
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(at(&parent, "create"))?;
+    let shown = out;
+    let out = &resolve(out)?;
+    let parent = out
+        .parent()
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
     let dir_name = out
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let prefix = format!(".{dir_name}.tmp-");
+    let aside = parent.join(format!(".{dir_name}.previous"));
+    if !out.exists() && aside.is_dir() {
+        // A run killed between the two renames of the fallback swap.
+        fs::rename(&aside, out).map_err(at(&aside, "restore the previous output from"))?;
+    }
     remove_abandoned(&parent, &prefix);
     let staging = tempfile::Builder::new()
         .prefix(&prefix)
@@ -95,14 +94,14 @@ pub fn write(out: &Path, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack
                 .join("stacks")
                 .join(&stack.name)
                 .join(asset.relative_path());
-            place_asset(asset.source(), &previous, &dest)?;
+            place_asset(asset, &previous, &dest)?;
         }
         manifest
             .stacks
             .insert(stack.name.clone(), ManifestStack::new(&stack.name));
         written.push(WrittenStack {
             name: stack.name.clone(),
-            config_path: out.join("stacks").join(&stack.name).join("cdk.tf.json"),
+            config_path: shown.join("stacks").join(&stack.name).join("cdk.tf.json"),
             resource_count: stack.resource_count,
         });
     }
@@ -115,7 +114,7 @@ pub fn write(out: &Path, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack
     write_json_file(&manifest_path, &manifest_json)?;
 
     let staging = staging.keep();
-    swap_into_place(&staging, out)?;
+    swap_into_place(&staging, out, &aside)?;
     Ok(written)
 }
 
@@ -125,6 +124,59 @@ fn write_json_file(path: &Path, value: &serde_json::Value) -> Result<(), WriteEr
     write_pretty_json(&mut out, value)
         .and_then(|()| io::Write::flush(&mut out))
         .map_err(at(path, "write"))
+}
+
+/// The output directory as an absolute path without `.`, `..` or links, once
+/// it is clear that replacing it loses nothing: it must be missing, empty, or
+/// an output directory (with a `manifest.json`), and must not hold the
+/// current directory.
+fn resolve(out: &Path) -> Result<PathBuf, WriteError> {
+    let refuse = |why: String| WriteError {
+        path: out.to_path_buf(),
+        action: "replace",
+        source: io::Error::other(why),
+    };
+    match fs::symlink_metadata(out) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(refuse(
+            "it is a symbolic link, and replacing the output directory would replace the link: give --out the directory it points to".into(),
+        )),
+        Ok(meta) if !meta.is_dir() => Err(refuse(
+            "it is not a directory; remove it or choose another --out".into(),
+        )),
+        Ok(_) => {
+            let resolved = out.canonicalize().map_err(at(out, "read"))?;
+            let has_manifest = resolved.join("manifest.json").is_file();
+            let is_empty = fs::read_dir(&resolved)
+                .map_err(at(out, "read"))?
+                .next()
+                .is_none();
+            if !has_manifest && !is_empty {
+                return Err(refuse(
+                    "it is not an output directory (it has files but no manifest.json), and synthesis replaces the whole directory: choose a new or empty directory for --out".into(),
+                ));
+            }
+            if let Ok(cwd) = std::env::current_dir().and_then(|d| d.canonicalize()) {
+                if cwd.starts_with(&resolved) {
+                    return Err(refuse(
+                        "it is the current directory or holds it: choose a directory of its own for --out".into(),
+                    ));
+                }
+            }
+            Ok(resolved)
+        }
+        Err(_) => {
+            let name = out.file_name().ok_or_else(|| {
+                refuse("it names no directory: give --out a directory name".into())
+            })?;
+            let parent = match out.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            fs::create_dir_all(&parent).map_err(at(&parent, "create"))?;
+            let parent = parent.canonicalize().map_err(at(&parent, "read"))?;
+            Ok(parent.join(name))
+        }
+    }
 }
 
 /// How old a staging directory must be before it counts as abandoned by a
@@ -154,20 +206,20 @@ fn remove_abandoned(parent: &Path, prefix: &str) {
 }
 
 /// Links an asset from the previous output when the same content is already
-/// there (its path includes the content hash); copies it otherwise.
-fn place_asset(source: &Path, previous: &Path, dest: &Path) -> Result<(), WriteError> {
+/// there (its path includes the content hash, so the same size means the
+/// same file); copies it otherwise, checking the copy against the hash the
+/// stack was built with.
+fn place_asset(asset: &Asset, previous: &Path, dest: &Path) -> Result<(), WriteError> {
     if let Some(dir) = dest.parent() {
         fs::create_dir_all(dir).map_err(at(dir, "create"))?;
     }
-    let same_size = match (fs::metadata(previous), fs::metadata(source)) {
-        (Ok(p), Ok(s)) => p.is_file() && p.len() == s.len(),
-        _ => false,
-    };
+    let same_size =
+        fs::metadata(previous).is_ok_and(|p| p.is_file() && p.len() == asset.fingerprint().size);
     if same_size && fs::hard_link(previous, dest).is_ok() {
         return Ok(());
     }
-    fs::copy(source, dest).map_err(at(source, "copy the asset"))?;
-    Ok(())
+    copy_checked(asset.source(), dest, asset.fingerprint())
+        .map_err(at(asset.source(), "copy the asset"))
 }
 
 /// Brings what kite did not write this time from the old output into the new.
@@ -262,14 +314,15 @@ fn make_symlink(target: &Path, link: &Path) -> Result<(), WriteError> {
 }
 
 /// Puts the finished `staging` directory at `out` and removes the old one.
-fn swap_into_place(staging: &Path, out: &Path) -> Result<(), WriteError> {
+/// `aside` is where the fallback swap keeps the old output for a moment.
+fn swap_into_place(staging: &Path, out: &Path, aside: &Path) -> Result<(), WriteError> {
     if !out.exists() {
         return fs::rename(staging, out).map_err(|e| {
             let _ = fs::remove_dir_all(staging);
             at(out, "create")(e)
         });
     }
-    exchange(staging, out).map_err(|e| {
+    exchange(staging, out, aside).map_err(|e| {
         let _ = fs::remove_dir_all(staging);
         at(out, "replace")(e)
     })?;
@@ -280,33 +333,30 @@ fn swap_into_place(staging: &Path, out: &Path) -> Result<(), WriteError> {
 
 /// Swaps two directories atomically (Linux `renameat2(RENAME_EXCHANGE)`).
 #[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+fn exchange(staging: &Path, out: &Path, aside: &Path) -> io::Result<()> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
-    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+    match renameat_with(CWD, staging, CWD, out, RenameFlags::EXCHANGE) {
         Ok(()) => Ok(()),
         // Filesystems without the flag: fall back to two renames.
         Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
-            exchange_by_renames(a, b)
+            exchange_by_renames(staging, out, aside)
         }
         Err(e) => Err(e.into()),
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    exchange_by_renames(a, b)
+fn exchange(staging: &Path, out: &Path, aside: &Path) -> io::Result<()> {
+    exchange_by_renames(staging, out, aside)
 }
 
-/// Two renames through a third name: the old output is briefly under another
-/// name, never lost.
-fn exchange_by_renames(staging: &Path, out: &Path) -> io::Result<()> {
-    let mut aside = staging.as_os_str().to_owned();
-    aside.push(".old");
-    let aside = PathBuf::from(aside);
-    fs::rename(out, &aside)?;
+/// Two renames through `aside`: the old output is briefly under that name,
+/// never lost (the next run restores it if this one is killed in between).
+fn exchange_by_renames(staging: &Path, out: &Path, aside: &Path) -> io::Result<()> {
+    fs::rename(out, aside)?;
     if let Err(e) = fs::rename(staging, out) {
-        let _ = fs::rename(&aside, out);
+        let _ = fs::rename(aside, out);
         return Err(e);
     }
-    fs::rename(&aside, staging)
+    fs::rename(aside, staging)
 }

@@ -147,7 +147,11 @@ pub(crate) fn check(type_name: &str, block: &Value, at: At, report: &mut Report)
         }
     }
     if type_name == "aws_cloudwatch_log_group" {
-        if let Some(days) = block["retention_in_days"].as_u64() {
+        let days = &block["retention_in_days"];
+        let days = days
+            .as_u64()
+            .or_else(|| days.as_str().and_then(|s| s.trim().parse().ok()));
+        if let Some(days) = days {
             if !LOG_RETENTION_DAYS.contains(&days) {
                 let nearest = LOG_RETENTION_DAYS
                     .iter()

@@ -108,6 +108,7 @@ pub(crate) fn check_block(
         Kind::Data => "data source",
     };
     match providers.lookup(kind, type_name, block) {
+        Lookup::Builtin => {}
         Lookup::UnknownProvider(source) => report.warning(
             at.path,
             at.json,
@@ -386,9 +387,10 @@ fn check_value(key: &str, value: &Value, ty: &Cty, at: At, report: &mut Report) 
         (_, Value::Null) | (Cty::Dynamic, _) => true,
         (Cty::String, Value::String(_) | Value::Number(_) | Value::Bool(_)) => true,
         (Cty::Number, Value::Number(_)) => true,
-        (Cty::Number, Value::String(s)) => s.trim().parse::<f64>().is_ok(),
+        (Cty::Number, Value::String(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
         (Cty::Bool, Value::Bool(_)) => true,
-        (Cty::Bool, Value::String(s)) => s == "true" || s == "false",
+        // What Terraform converts from strings.
+        (Cty::Bool, Value::String(s)) => matches!(s.as_str(), "true" | "false" | "1" | "0"),
         (Cty::List(t) | Cty::Set(t), Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 let json = at.json.index(i);

@@ -26,7 +26,12 @@ pub(crate) enum Lookup<'a> {
         source: String,
         provider: &'a ProviderSchema,
     },
+    /// Terraform's own types (`terraform_data`, `terraform_remote_state`).
+    Builtin,
 }
+
+/// The local name of Terraform's built-in provider (`terraform.io/builtin/terraform`).
+const BUILTIN: &str = "terraform";
 
 impl<'a> Providers<'a> {
     pub(crate) fn of(doc: &Value, schemas: &'a Schemas) -> Self {
@@ -72,6 +77,9 @@ impl<'a> Providers<'a> {
 
     pub(crate) fn lookup(&self, kind: Kind, type_name: &str, block: &Value) -> Lookup<'a> {
         let local = Self::local_name(type_name, block);
+        if local == BUILTIN {
+            return Lookup::Builtin;
+        }
         let Some(provider) = self.provider_schema(local) else {
             return Lookup::UnknownProvider(self.source(local));
         };
@@ -154,12 +162,18 @@ pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
     }
 
     // Every provider used has a required_providers entry.
-    let mut used: BTreeMap<String, String> = BTreeMap::new();
+    // Every provider used, with what uses it first (and that block's path).
+    let mut used: BTreeMap<&str, (String, Option<&str>)> = BTreeMap::new();
     for section in ["resource", "data"] {
         for (type_name, blocks) in doc[section].as_object().into_iter().flatten() {
             for block in blocks.as_object().into_iter().flatten().map(|(_, b)| b) {
-                used.entry(Providers::local_name(type_name, block).to_owned())
-                    .or_insert_with(|| format!("{section} type `{type_name}`"));
+                used.entry(Providers::local_name(type_name, block))
+                    .or_insert_with(|| {
+                        (
+                            format!("the {section} type `{type_name}`"),
+                            block["//"]["metadata"]["path"].as_str(),
+                        )
+                    });
             }
         }
     }
@@ -169,15 +183,15 @@ pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
         .flatten()
         .map(|(k, _)| k)
     {
-        used.entry(local.clone())
-            .or_insert_with(|| "a provider configuration".into());
+        used.entry(local)
+            .or_insert_with(|| ("a provider configuration".into(), None));
     }
-    for (local, by) in &used {
-        if !required.is_some_and(|r| r.contains_key(local)) {
+    for (local, (by, path)) in &used {
+        if *local != BUILTIN && !required.is_some_and(|r| r.contains_key(*local)) {
             report.error(
-                None,
+                *path,
                 &format!("terraform.required_providers.{local}"),
-                format!("provider `{local}` is used by {by} but has no required_providers entry: add its source and version (Stack::require_provider)"),
+                format!("provider `{local}` is used by {by} but has no required_providers entry: add its source and version (Stack::require_provider, or RawBlock::provider)"),
             );
         }
     }

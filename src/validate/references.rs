@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::address::{Address, BlockKind};
 use crate::expr::Step;
 use crate::expr::scan::Reference;
-use crate::synth::collect_references;
+use crate::synth::{block_references, collect_references};
 
 use super::body::Kind;
 use super::body::Shape;
@@ -13,19 +13,14 @@ use super::config::{Lookup, Providers};
 use super::schema::{Cty, Nesting};
 use super::{Report, did_you_mean};
 
-/// Keys of a block whose values are not expressions.
-const NOT_EXPRESSIONS: &[&str] = &["//", "depends_on", "lifecycle", "provider"];
-
 pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
     let mut found = Vec::new();
     for section in ["resource", "data"] {
         for (type_name, blocks) in doc[section].as_object().into_iter().flatten() {
             for (name, block) in blocks.as_object().into_iter().flatten() {
                 found.clear();
-                for (key, value) in block.as_object().into_iter().flatten() {
-                    if !NOT_EXPRESSIONS.contains(&key.as_str()) {
-                        collect_references(value, &mut found);
-                    }
+                if let Some(body) = block.as_object() {
+                    block_references(body, &mut found);
                 }
                 let path = block["//"]["metadata"]["path"].as_str();
                 if !found.is_empty() {
@@ -101,6 +96,11 @@ fn walk(schema: Shape, steps: &[Step]) -> Result<(), String> {
     if let Some(attr) = schema.attributes.get(name) {
         if let Some(nested) = &attr.nested_type {
             let inner = Shape::attributes_only(&nested.attributes);
+            if nested.nesting_mode == Nesting::Set && starts_with_index(rest) {
+                return Err(format!(
+                    "`{name}` is a set, which cannot be indexed: use tolist() first"
+                ));
+            }
             let rest = if nested.nesting_mode == Nesting::Single {
                 rest
             } else {
@@ -112,6 +112,11 @@ fn walk(schema: Shape, steps: &[Step]) -> Result<(), String> {
         return walk_type(ty, rest).map_err(|e| format!("`{name}`: {e}"));
     }
     if let Some(block) = schema.block_types.get(name) {
+        if block.nesting_mode == Nesting::Set && starts_with_index(rest) {
+            return Err(format!(
+                "`{name}` is a set of blocks, which cannot be indexed: use tolist() first"
+            ));
+        }
         let rest = match block.nesting_mode {
             Nesting::Single | Nesting::Group => rest,
             _ => skip_indexes(rest),
@@ -131,7 +136,10 @@ fn walk_type(ty: &Cty, steps: &[Step]) -> Result<(), String> {
     };
     match (ty, first) {
         (Cty::Dynamic, _) => Ok(()),
-        (Cty::List(t) | Cty::Set(t), Step::Index(_)) => walk_type(t, rest),
+        (Cty::List(t), Step::Index(_)) => walk_type(t, rest),
+        (Cty::Set(_), Step::Index(_)) => {
+            Err("it is a set, which cannot be indexed: use tolist() first".into())
+        }
         (Cty::Map(t), Step::Key(_) | Step::Attr(_)) => walk_type(t, rest),
         (Cty::Tuple(ts), Step::Index(i)) => match ts.get(*i as usize) {
             Some(t) => walk_type(t, rest),
@@ -154,6 +162,10 @@ fn describe(step: &Step) -> String {
         Step::Index(i) => format!("`[{i}]`"),
         Step::Key(k) => format!("`[\"{k}\"]`"),
     }
+}
+
+fn starts_with_index(steps: &[Step]) -> bool {
+    matches!(steps.first(), Some(Step::Index(_)))
 }
 
 fn skip_indexes(steps: &[Step]) -> &[Step] {
