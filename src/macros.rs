@@ -28,6 +28,71 @@
 //! - `attributes { name: T }` (resources and data sources only): what the
 //!   handle returned by `Stack::add` can read, as `Tf<T>`.
 
+/// A value of every argument: what the schema-coverage test builds each
+/// typed block with, so that every setter's name and shape is checked
+/// against the provider schema.
+#[doc(hidden)]
+pub trait Example {
+    fn example() -> Self;
+}
+
+impl Example for crate::expr::Tf<String> {
+    fn example() -> Self {
+        "example-1".into()
+    }
+}
+
+impl Example for crate::expr::Tf<crate::expr::Number> {
+    fn example() -> Self {
+        1.into()
+    }
+}
+
+impl Example for crate::expr::Tf<bool> {
+    fn example() -> Self {
+        true.into()
+    }
+}
+
+impl Example for crate::expr::Tf<crate::expr::Arn> {
+    fn example() -> Self {
+        crate::expr::Tf::<crate::expr::Arn>::literal("arn:aws:iam::123456789012:role/example-1")
+    }
+}
+
+impl Example for crate::expr::Tf<crate::expr::Any> {
+    fn example() -> Self {
+        crate::expr::Tf::from_expr(crate::expr::Expr::Str("example-1".into()))
+    }
+}
+
+impl<T> Example for crate::expr::Tf<crate::expr::List<T>>
+where
+    crate::expr::Tf<T>: Example,
+{
+    fn example() -> Self {
+        vec![crate::expr::Tf::<T>::example()].into()
+    }
+}
+
+impl<T> Example for crate::expr::Tf<crate::expr::Set<T>>
+where
+    crate::expr::Tf<T>: Example,
+{
+    fn example() -> Self {
+        vec![crate::expr::Tf::<T>::example()].into()
+    }
+}
+
+impl<T> Example for crate::expr::Tf<crate::expr::Map<T>>
+where
+    crate::expr::Tf<T>: Example,
+{
+    fn example() -> Self {
+        [("key", crate::expr::Tf::<T>::example())].into()
+    }
+}
+
 /// Strips the `r#` of a raw identifier (`r#type` → `type`).
 #[doc(hidden)]
 pub fn field_name(name: &'static str) -> &'static str {
@@ -111,6 +176,19 @@ macro_rules! __kite_block_struct {
                     self
                 }
             )*)?
+        }
+
+        impl $crate::macros::Example for $name {
+            /// Every argument and block set, for the schema-coverage test.
+            fn example() -> Self {
+                Self {
+                    $($( $rfield: <$crate::expr::Tf<$rty> as $crate::macros::Example>::example(), )*)?
+                    $($( $qfield: <$qty as $crate::macros::Example>::example(), )*)?
+                    $($( $ofield: Some(<$crate::expr::Tf<$oty> as $crate::macros::Example>::example()), )*)?
+                    $($( $bfield: Some(<$bty as $crate::macros::Example>::example()), )*)?
+                    $($( $lfield: vec![<$lty as $crate::macros::Example>::example()], )*)?
+                }
+            }
         }
     };
 }
