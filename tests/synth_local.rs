@@ -61,6 +61,11 @@ fn values_match_the_reference_except_provider_versions_and_metadata() {
         "SPEC §7"
     );
     assert_eq!(
+        ours["terraform"]["required_providers"].as_object().unwrap().len(),
+        2,
+        "aws and docker, nothing else"
+    );
+    assert_eq!(
         ours["//"]["metadata"]["version"],
         env!("CARGO_PKG_VERSION"),
         "kite's version instead of cdktf's"
