@@ -59,14 +59,7 @@ fn path_hash(components: &[&str]) -> String {
         }
         md5.update(c.as_bytes());
     }
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let digest = md5.finalize();
-    let mut hash = String::with_capacity(8);
-    for b in &digest[..4] {
-        hash.push(char::from(HEX[usize::from(b >> 4)]));
-        hash.push(char::from(HEX[usize::from(b & 0xF)]));
-    }
-    hash
+    hex::encode_upper(&md5.finalize()[..4])
 }
 
 /// Removes every character outside `[A-Za-z0-9_-]`.

@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use kite::Stack;
+use kite::aws::AwsProvider;
 use kite::aws::acm::{AcmCertificate, AcmCertificateValidation};
 use kite::aws::apigateway::ApiGatewayAccount;
 use kite::aws::apigatewayv2::*;
@@ -15,19 +17,17 @@ use kite::aws::iam::{IamPolicy, IamRole, IamRolePolicy, IamRolePolicyAttachment}
 use kite::aws::lambda::*;
 use kite::aws::provider::{AssumeRole, Endpoints};
 use kite::aws::region::{DataAwsCallerIdentity, DataAwsPartition, DataAwsRegion};
-use kite::aws::AwsProvider;
 use kite::block::{DataSource, Resource};
-use kite::cloudflare::dns::{CloudflareDnsRecord, DataCloudflareZone};
 use kite::cloudflare::CloudflareProvider;
+use kite::cloudflare::dns::{CloudflareDnsRecord, DataCloudflareZone};
+use kite::docker::DockerProvider;
 use kite::docker::container::DockerContainer;
 use kite::docker::image::DockerImage;
 use kite::docker::network::DockerNetwork;
 use kite::docker::volume::DockerVolume;
-use kite::docker::DockerProvider;
 use kite::macros::Example;
 use kite::synth::synthesize;
 use kite::validate::{Schemas, validate};
-use kite::Stack;
 
 /// Adds every argument set of a resource type, and returns its type name.
 fn add<R: Resource + Example>(stack: &mut Stack) -> &'static str {
@@ -81,9 +81,24 @@ fn every_typed_argument_and_block_exists_in_the_provider_schemas() {
             .region("eu-north-1")
             .profile("example-1")
             .allowed_account_ids(["123456789012"])
-            .endpoints(Endpoints::new().dynamodb("http://localhost:8000").s3("http://s3").sts("http://sts").lambda("http://l").iam("http://i").service("sqs", "http://q"))
+            .endpoints(
+                Endpoints::new()
+                    .dynamodb("http://localhost:8000")
+                    .s3("http://s3")
+                    .sts("http://sts")
+                    .lambda("http://l")
+                    .iam("http://i")
+                    .service("sqs", "http://q"),
+            )
             .default_tags([("app", "example-1")])
-            .assume_role(AssumeRole::new(kite::expr::Tf::<kite::expr::Arn>::literal("arn:aws:iam::1:role/r")).session_name("s").external_id("e").duration("1h"))
+            .assume_role(
+                AssumeRole::new(kite::expr::Tf::<kite::expr::Arn>::literal(
+                    "arn:aws:iam::1:role/r",
+                ))
+                .session_name("s")
+                .external_id("e")
+                .duration("1h"),
+            )
             .max_retries(3)
             .s3_use_path_style(true)
             .skip_credentials_validation(true)
@@ -92,7 +107,11 @@ fn every_typed_argument_and_block_exists_in_the_provider_schemas() {
             .skip_requesting_account_id(true),
     );
     stack.provider(AwsProvider::new().alias("other").region("eu-west-1"));
-    stack.provider(CloudflareProvider::new().base_url("https://api.example.com").user_agent_operator_suffix("kite"));
+    stack.provider(
+        CloudflareProvider::new()
+            .base_url("https://api.example.com")
+            .user_agent_operator_suffix("kite"),
+    );
     stack.provider(
         DockerProvider::new()
             .host("unix:///var/run/docker.sock")
@@ -139,16 +158,26 @@ fn every_typed_argument_and_block_exists_in_the_provider_schemas() {
     .into_iter()
     .map(String::from)
     .collect();
-    assert_eq!(covered, declared_types(), "every declared type is covered here");
+    assert_eq!(
+        covered,
+        declared_types(),
+        "every declared type is covered here"
+    );
 
     let synthesized = synthesize(stack).expect("the coverage stack synthesizes");
     let doc = &synthesized.document;
     // The examples really set everything: spot checks of deep blocks.
     let function = &doc["resource"]["aws_lambda_function"]["aws_lambda_function"];
-    assert_eq!(function["vpc_config"]["subnet_ids"], serde_json::json!(["example-1"]));
+    assert_eq!(
+        function["vpc_config"]["subnet_ids"],
+        serde_json::json!(["example-1"])
+    );
     assert_eq!(function["logging_config"]["log_format"], "example-1");
     let container = &doc["resource"]["docker_container"]["docker_container"];
-    assert_eq!(container["healthcheck"]["test"], serde_json::json!(["example-1"]));
+    assert_eq!(
+        container["healthcheck"]["test"],
+        serde_json::json!(["example-1"])
+    );
     assert_eq!(container["ports"][0]["internal"], 1);
 
     let findings = validate(&synthesized, &Schemas::bundled());

@@ -123,43 +123,82 @@ struct Listed {
     domain_only: bool,
 }
 
-const fn listed(pattern: &'static str, change: Change, expect: Expect, reason: &'static str, domain_only: bool) -> Listed {
-    Listed { pattern, change, expect, reason, domain_only }
+const fn listed(
+    pattern: &'static str,
+    change: Change,
+    expect: Expect,
+    reason: &'static str,
+    domain_only: bool,
+) -> Listed {
+    Listed {
+        pattern,
+        change,
+        expect,
+        reason,
+        domain_only,
+    }
 }
 
 /// The value at a path (array elements by index).
 fn at<'a>(doc: &'a Value, path: &[String]) -> &'a Value {
     path.iter().fold(doc, |v, segment| match v {
-        Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)).unwrap_or(&Value::Null),
+        Value::Array(items) => segment
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| items.get(i))
+            .unwrap_or(&Value::Null),
         other => &other[segment.as_str()],
     })
 }
 
 fn fixture_md5() -> String {
-    kite::asset::fingerprint(&common::fixture_zip()).unwrap().md5_hex
+    kite::asset::fingerprint(&common::fixture_zip())
+        .unwrap()
+        .md5_hex
 }
 
-fn same_as_reference_with_our_package(path: &[String], reference: &Value, ours: &Value) -> Result<(), String> {
-    let expected = at(reference, path).as_str().unwrap_or_default().replace("985CF1EAA1D116FCC9DD90171C39ED25", &fixture_md5());
-    (at(ours, path) == expected.as_str()).then_some(()).ok_or_else(|| format!("expected {expected}"))
+fn same_as_reference_with_our_package(
+    path: &[String],
+    reference: &Value,
+    ours: &Value,
+) -> Result<(), String> {
+    let expected = at(reference, path)
+        .as_str()
+        .unwrap_or_default()
+        .replace("985CF1EAA1D116FCC9DD90171C39ED25", &fixture_md5());
+    (at(ours, path) == expected.as_str())
+        .then_some(())
+        .ok_or_else(|| format!("expected {expected}"))
 }
 
 fn base64_sha256_of_the_package(path: &[String], _: &Value, ours: &Value) -> Result<(), String> {
-    let expected = kite::asset::fingerprint(&common::fixture_zip()).unwrap().sha256_base64;
-    (at(ours, path) == expected.as_str()).then_some(()).ok_or_else(|| format!("expected {expected}"))
+    let expected = kite::asset::fingerprint(&common::fixture_zip())
+        .unwrap()
+        .sha256_base64;
+    (at(ours, path) == expected.as_str())
+        .then_some(())
+        .ok_or_else(|| format!("expected {expected}"))
 }
 
 fn stage_of_the_same_api(path: &[String], _: &Value, ours: &Value) -> Result<(), String> {
-    let stage = if path[2].starts_with("http-api") { "http-api_prod-stage_552018E7" } else { "ws-api_prod-stage_A3D61528" };
+    let stage = if path[2].starts_with("http-api") {
+        "http-api_prod-stage_552018E7"
+    } else {
+        "ws-api_prod-stage_A3D61528"
+    };
     let expected = format!("${{aws_apigatewayv2_stage.{stage}.name}}");
-    (at(ours, path) == expected.as_str()).then_some(()).ok_or_else(|| format!("expected {expected}"))
+    (at(ours, path) == expected.as_str())
+        .then_some(())
+        .ok_or_else(|| format!("expected {expected}"))
 }
 
 fn json_logs_to_own_group(path: &[String], _: &Value, ours: &Value) -> Result<(), String> {
     let function = path[2].split("_fn_").next().unwrap_or_default();
     let logs = kite::id::logical_id(&[function, "logs"]);
     let expected = serde_json::json!({"log_format": "JSON", "log_group": format!("${{aws_cloudwatch_log_group.{logs}.name}}")});
-    (at(ours, path) == &expected).then_some(()).ok_or_else(|| format!("expected {expected}"))
+    (at(ours, path) == &expected)
+        .then_some(())
+        .ok_or_else(|| format!("expected {expected}"))
 }
 
 fn legacy_index_modernized(path: &[String], reference: &Value, ours: &Value) -> Result<(), String> {
@@ -168,18 +207,29 @@ fn legacy_index_modernized(path: &[String], reference: &Value, ours: &Value) -> 
     if source.last().is_some_and(|l| l == "content") {
         *source.last_mut().unwrap() = "value".into();
     }
-    let expected = at(reference, &source).as_str().unwrap_or_default().replace(").1.", ")[1].");
-    (at(ours, path) == expected.as_str()).then_some(()).ok_or_else(|| format!("expected {expected}"))
+    let expected = at(reference, &source)
+        .as_str()
+        .unwrap_or_default()
+        .replace(").1.", ")[1].");
+    (at(ours, path) == expected.as_str())
+        .then_some(())
+        .ok_or_else(|| format!("expected {expected}"))
 }
 
-fn moves_from_the_original_records(_: &[String], reference: &Value, ours: &Value) -> Result<(), String> {
+fn moves_from_the_original_records(
+    _: &[String],
+    reference: &Value,
+    ours: &Value,
+) -> Result<(), String> {
     let expected: Vec<Value> = reference["resource"]["cloudflare_record"]
         .as_object()
         .map(|records| records.keys().map(|name| serde_json::json!({"from": format!("cloudflare_record.{name}"), "to": format!("cloudflare_dns_record.{name}")})).collect())
         .unwrap_or_default();
     let mut actual = ours["moved"].as_array().cloned().unwrap_or_default();
     actual.sort_by_key(|m| m["from"].to_string());
-    (actual == expected).then_some(()).ok_or_else(|| format!("expected {expected:?}"))
+    (actual == expected)
+        .then_some(())
+        .ok_or_else(|| format!("expected {expected:?}"))
 }
 
 fn provider_versions_of_spec(path: &[String], _: &Value, ours: &Value) -> Result<(), String> {
@@ -188,41 +238,127 @@ fn provider_versions_of_spec(path: &[String], _: &Value, ours: &Value) -> Result
         "cloudflare" => "~> 5.0",
         other => return Err(format!("unexpected provider {other}")),
     };
-    (at(ours, path) == expected).then_some(()).ok_or_else(|| format!("expected {expected}"))
+    (at(ours, path) == expected)
+        .then_some(())
+        .ok_or_else(|| format!("expected {expected}"))
 }
 
 fn kite_version(path: &[String], _: &Value, ours: &Value) -> Result<(), String> {
-    (at(ours, path) == env!("CARGO_PKG_VERSION")).then_some(()).ok_or_else(|| "expected kite's version".into())
+    (at(ours, path) == env!("CARGO_PKG_VERSION"))
+        .then_some(())
+        .ok_or_else(|| "expected kite's version".into())
 }
 
 const LISTED: &[Listed] = &[
-    listed("provider.cloudflare.0.api_token", Removed, Gone, "fix 1: the token is read from the environment, never written", true),
-    listed("resource.aws_iam_role.*.inline_policy", Removed, Gone, "fix 2: grants are aws_iam_role_policy resources that accumulate", false),
+    listed(
+        "provider.cloudflare.0.api_token",
+        Removed,
+        Gone,
+        "fix 1: the token is read from the environment, never written",
+        true,
+    ),
+    listed(
+        "resource.aws_iam_role.*.inline_policy",
+        Removed,
+        Gone,
+        "fix 2: grants are aws_iam_role_policy resources that accumulate",
+        false,
+    ),
     listed(
         "resource.aws_lambda_invocation.lifecycle-invocation.depends_on",
         Added,
-        Json(r#"["aws_iam_role_policy.lambda-execution-role_allow-dynamodb-prod_76EE48A2", "aws_iam_role_policy.lambda-execution-role_allow-execute-api-ws-api-prod_D02E6801"]"#),
+        Json(
+            r#"["aws_iam_role_policy.lambda-execution-role_allow-dynamodb-prod_76EE48A2", "aws_iam_role_policy.lambda-execution-role_allow-execute-api-ws-api-prod_D02E6801"]"#,
+        ),
         "fix 2: the invocation waits for the grants it needs",
         false,
     ),
-    listed("resource.aws_lambda_function.*.source_code_hash", Changed, Check(base64_sha256_of_the_package), "fix 5: base64 SHA-256, as AWS reports it", false),
-    listed("resource.aws_apigatewayv2_api_mapping.*.stage", Changed, Check(stage_of_the_same_api), "fix 6: a reference to the stage orders the mapping after it", true),
-    listed("resource.aws_lambda_function.*.logging_config", Added, Check(json_logs_to_own_group), "fix 7: JSON logs to the function's own log group, which it depends on", false),
-    listed("resource.aws_apigatewayv2_stage.http-api_prod-stage_552018E7.default_route_settings.logging_level", Removed, Gone, "fix 8: HTTP APIs have no execution logs", false),
-    listed("resource.aws_apigatewayv2_stage.http-api_prod-stage_552018E7.default_route_settings.data_trace_enabled", Removed, Gone, "fix 8: HTTP APIs have no execution logs", false),
+    listed(
+        "resource.aws_lambda_function.*.source_code_hash",
+        Changed,
+        Check(base64_sha256_of_the_package),
+        "fix 5: base64 SHA-256, as AWS reports it",
+        false,
+    ),
+    listed(
+        "resource.aws_apigatewayv2_api_mapping.*.stage",
+        Changed,
+        Check(stage_of_the_same_api),
+        "fix 6: a reference to the stage orders the mapping after it",
+        true,
+    ),
+    listed(
+        "resource.aws_lambda_function.*.logging_config",
+        Added,
+        Check(json_logs_to_own_group),
+        "fix 7: JSON logs to the function's own log group, which it depends on",
+        false,
+    ),
+    listed(
+        "resource.aws_apigatewayv2_stage.http-api_prod-stage_552018E7.default_route_settings.logging_level",
+        Removed,
+        Gone,
+        "fix 8: HTTP APIs have no execution logs",
+        false,
+    ),
+    listed(
+        "resource.aws_apigatewayv2_stage.http-api_prod-stage_552018E7.default_route_settings.data_trace_enabled",
+        Removed,
+        Gone,
+        "fix 8: HTTP APIs have no execution logs",
+        false,
+    ),
     listed(
         "resource.aws_lambda_function.*.environment.variables.WS_API_EXECUTION_ENDPOINT",
         Changed,
-        Json(r#""https://${aws_apigatewayv2_api.ws-api_1F19F1C4.id}.execute-api.${data.aws_region.current-region.region}.amazonaws.com/prod""#),
+        Json(
+            r#""https://${aws_apigatewayv2_api.ws-api_1F19F1C4.id}.execute-api.${data.aws_region.current-region.region}.amazonaws.com/prod""#,
+        ),
         "aws 6: data.aws_region's `name` is deprecated for `region`",
         false,
     ),
-    listed("resource.aws_lambda_function.*.filename", Changed, Check(same_as_reference_with_our_package), "the test package is not the original zip: same path rule, other MD5", false),
-    listed("output.k1te-serverless_path_F89D4C20.value", Changed, Check(same_as_reference_with_our_package), "the test package is not the original zip", false),
-    listed("resource.cloudflare_record.*.value", Removed, Gone, "cloudflare 5: `value` is `content`", true),
-    listed("resource.cloudflare_record.*.content", Added, Check(legacy_index_modernized), "cloudflare 5: `value` is `content`", true),
-    listed("resource.cloudflare_record.k1techat_k1techat-cert-validation-record_50F5C28D.name", Changed, Check(legacy_index_modernized), "the same expression with `[1]` for the legacy `.1` index", true),
-    listed("resource.cloudflare_record.k1techat_k1techat-cert-validation-record_50F5C28D.type", Changed, Check(legacy_index_modernized), "the same expression with `[1]` for the legacy `.1` index", true),
+    listed(
+        "resource.aws_lambda_function.*.filename",
+        Changed,
+        Check(same_as_reference_with_our_package),
+        "the test package is not the original zip: same path rule, other MD5",
+        false,
+    ),
+    listed(
+        "output.k1te-serverless_path_F89D4C20.value",
+        Changed,
+        Check(same_as_reference_with_our_package),
+        "the test package is not the original zip",
+        false,
+    ),
+    listed(
+        "resource.cloudflare_record.*.value",
+        Removed,
+        Gone,
+        "cloudflare 5: `value` is `content`",
+        true,
+    ),
+    listed(
+        "resource.cloudflare_record.*.content",
+        Added,
+        Check(legacy_index_modernized),
+        "cloudflare 5: `value` is `content`",
+        true,
+    ),
+    listed(
+        "resource.cloudflare_record.k1techat_k1techat-cert-validation-record_50F5C28D.name",
+        Changed,
+        Check(legacy_index_modernized),
+        "the same expression with `[1]` for the legacy `.1` index",
+        true,
+    ),
+    listed(
+        "resource.cloudflare_record.k1techat_k1techat-cert-validation-record_50F5C28D.type",
+        Changed,
+        Check(legacy_index_modernized),
+        "the same expression with `[1]` for the legacy `.1` index",
+        true,
+    ),
     listed(
         "resource.aws_acm_certificate_validation.*.depends_on",
         Changed,
@@ -230,15 +366,69 @@ const LISTED: &[Listed] = &[
         "cloudflare 5: the record's type is cloudflare_dns_record",
         true,
     ),
-    listed("data.cloudflare_zone.*.name", Removed, Gone, "cloudflare 5: `name` is computed; the lookup is `filter.name`", true),
-    listed("data.cloudflare_zone.*.filter", Added, Json(r#"{"name": "k1te.chat"}"#), "cloudflare 5: the lookup is `filter.name`", true),
-    listed("moved", Added, Check(moves_from_the_original_records), "the renamed Cloudflare records take over the original's state", true),
-    listed("terraform.backend.s3.encrypt", Added, Json("true"), "SPEC §5.1: the state object is encrypted", false),
-    listed("terraform.backend.s3.use_lockfile", Added, Json("true"), "SPEC §5.1: S3-native locking, so two deploys cannot corrupt the state", false),
-    listed("terraform.required_version", Added, Json(r#"">= 1.11""#), "SPEC §5.1: S3 locking needs terraform >= 1.11", false),
-    listed("terraform.required_providers.*.version", Changed, Check(provider_versions_of_spec), "SPEC §7: aws ~> 6.0, cloudflare ~> 5.0", false),
-    listed("terraform.required_providers.aws.source", Changed, Json(r#""hashicorp/aws""#), "the registry address hashicorp/aws instead of cdktf's `aws`", false),
-    listed("//.metadata.version", Changed, Check(kite_version), "kite's version instead of cdktf's", false),
+    listed(
+        "data.cloudflare_zone.*.name",
+        Removed,
+        Gone,
+        "cloudflare 5: `name` is computed; the lookup is `filter.name`",
+        true,
+    ),
+    listed(
+        "data.cloudflare_zone.*.filter",
+        Added,
+        Json(r#"{"name": "k1te.chat"}"#),
+        "cloudflare 5: the lookup is `filter.name`",
+        true,
+    ),
+    listed(
+        "moved",
+        Added,
+        Check(moves_from_the_original_records),
+        "the renamed Cloudflare records take over the original's state",
+        true,
+    ),
+    listed(
+        "terraform.backend.s3.encrypt",
+        Added,
+        Json("true"),
+        "SPEC §5.1: the state object is encrypted",
+        false,
+    ),
+    listed(
+        "terraform.backend.s3.use_lockfile",
+        Added,
+        Json("true"),
+        "SPEC §5.1: S3-native locking, so two deploys cannot corrupt the state",
+        false,
+    ),
+    listed(
+        "terraform.required_version",
+        Added,
+        Json(r#"">= 1.11""#),
+        "SPEC §5.1: S3 locking needs terraform >= 1.11",
+        false,
+    ),
+    listed(
+        "terraform.required_providers.*.version",
+        Changed,
+        Check(provider_versions_of_spec),
+        "SPEC §7: aws ~> 6.0, cloudflare ~> 5.0",
+        false,
+    ),
+    listed(
+        "terraform.required_providers.aws.source",
+        Changed,
+        Json(r#""hashicorp/aws""#),
+        "the registry address hashicorp/aws instead of cdktf's `aws`",
+        false,
+    ),
+    listed(
+        "//.metadata.version",
+        Changed,
+        Check(kite_version),
+        "kite's version instead of cdktf's",
+        false,
+    ),
 ];
 
 fn matches(pattern: &str, path: &[String]) -> bool {
@@ -246,7 +436,12 @@ fn matches(pattern: &str, path: &[String]) -> bool {
     segments.len() == path.len() && segments.iter().zip(path).all(|(s, p)| *s == "*" || s == p)
 }
 
-fn diff(reference: &Value, ours: &Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Change)>) {
+fn diff(
+    reference: &Value,
+    ours: &Value,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Change)>,
+) {
     match (reference, ours) {
         (Value::Object(a), Value::Object(b)) => {
             let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
@@ -261,7 +456,9 @@ fn diff(reference: &Value, ours: &Value, path: &mut Vec<String>, out: &mut Vec<(
                 path.pop();
             }
         }
-        (Value::Array(a), Value::Array(b)) if a.len() == b.len() && a.iter().all(Value::is_object) => {
+        (Value::Array(a), Value::Array(b))
+            if a.len() == b.len() && a.iter().all(Value::is_object) =>
+        {
             for (i, (x, y)) in a.iter().zip(b).enumerate() {
                 path.push(i.to_string());
                 diff(x, y, path, out);
@@ -275,7 +472,10 @@ fn diff(reference: &Value, ours: &Value, path: &mut Vec<String>, out: &mut Vec<(
 
 /// Ours with `cloudflare_dns_record` renamed back, so blocks pair up.
 fn comparable(mut ours: Value) -> Value {
-    if let Some(records) = ours["resource"].as_object_mut().and_then(|r| r.remove("cloudflare_dns_record")) {
+    if let Some(records) = ours["resource"]
+        .as_object_mut()
+        .and_then(|r| r.remove("cloudflare_dns_record"))
+    {
         ours["resource"]["cloudflare_record"] = records;
     }
     ours
@@ -284,7 +484,12 @@ fn comparable(mut ours: Value) -> Value {
 /// Differences between the blocks present in both, and every other section.
 fn value_differences(reference: &Value, ours: &Value) -> Vec<(Vec<String>, Change)> {
     let mut out = Vec::new();
-    let sections: BTreeSet<&String> = reference.as_object().unwrap().keys().chain(ours.as_object().unwrap().keys()).collect();
+    let sections: BTreeSet<&String> = reference
+        .as_object()
+        .unwrap()
+        .keys()
+        .chain(ours.as_object().unwrap().keys())
+        .collect();
     for section in sections {
         let mut path = vec![section.clone()];
         match section.as_str() {
@@ -325,27 +530,45 @@ fn assert_value_parity(reference: &Value, ours: &Value, with_domain: bool) {
     let differences = value_differences(reference, &ours);
     let mut unexplained = Vec::new();
     for (path, change) in &differences {
-        let Some(l) = LISTED.iter().find(|l| l.change == *change && matches(l.pattern, path)) else {
+        let Some(l) = LISTED
+            .iter()
+            .find(|l| l.change == *change && matches(l.pattern, path))
+        else {
             unexplained.push(format!("{change:?} {}", path.join(".")));
             continue;
         };
         let value = at(&ours, path);
         let checked = match &l.expect {
-            Gone => value.is_null().then_some(()).ok_or_else(|| format!("still there: {value}")),
+            Gone => value
+                .is_null()
+                .then_some(())
+                .ok_or_else(|| format!("still there: {value}")),
             Json(text) => {
                 let expected: Value = serde_json::from_str(text).unwrap();
-                (*value == expected).then_some(()).ok_or_else(|| format!("expected {expected}"))
+                (*value == expected)
+                    .then_some(())
+                    .ok_or_else(|| format!("expected {expected}"))
             }
             Check(check) => check(path, reference, &ours),
         };
         if let Err(why) = checked {
-            unexplained.push(format!("{change:?} {} is {value}, but {why} ({})", path.join("."), l.reason));
+            unexplained.push(format!(
+                "{change:?} {} is {value}, but {why} ({})",
+                path.join("."),
+                l.reason
+            ));
         }
     }
-    assert!(unexplained.is_empty(), "differences from the reference that are not listed, or not as listed:\n{}", unexplained.join("\n"));
+    assert!(
+        unexplained.is_empty(),
+        "differences from the reference that are not listed, or not as listed:\n{}",
+        unexplained.join("\n")
+    );
     for l in LISTED.iter().filter(|l| with_domain || !l.domain_only) {
         assert!(
-            differences.iter().any(|(p, c)| *c == l.change && matches(l.pattern, p)),
+            differences
+                .iter()
+                .any(|(p, c)| *c == l.change && matches(l.pattern, p)),
             "listed difference `{}` ({:?}: {}) does not occur: remove it from the list",
             l.pattern,
             l.change,

@@ -61,7 +61,10 @@ fn values_match_the_reference_except_provider_versions_and_metadata() {
         "SPEC §7"
     );
     assert_eq!(
-        ours["terraform"]["required_providers"].as_object().unwrap().len(),
+        ours["terraform"]["required_providers"]
+            .as_object()
+            .unwrap()
+            .len(),
         2,
         "aws and docker, nothing else"
     );

@@ -1,0 +1,81 @@
+//! Properties of rendering and scanning, for any text: literal text never
+//! becomes an expression, and references stay exactly what they are.
+
+use kite::expr::functions::jsonencode;
+use kite::expr::scan::{self, has_interpolation};
+use kite::expr::{Expr, Tf};
+use kite::{Address, template};
+use proptest::prelude::*;
+
+/// Text made of what matters to templates: `$`, `%`, braces, quotes,
+/// backslashes, newlines, and a few letters.
+fn text() -> impl Strategy<Value = String> {
+    "[ab$%{}\"\\\\\n ]{0,24}"
+}
+
+fn rendered<T>(tf: &Tf<T>) -> String {
+    serde_json::to_value(tf)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// What Terraform reads from template text without interpolations: `$${`
+/// is `${` and `%%{` is `%{`, scanning left to right.
+fn terraform_reads(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("$${") {
+            out.push_str("${");
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("%%{") {
+            out.push_str("%{");
+            rest = after;
+        } else {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+fn role_arn() -> Tf<String> {
+    Tf::from_expr(Expr::reference(Address::resource("aws_iam_role", "r")).attr("arn"))
+}
+
+proptest! {
+    #[test]
+    fn literal_text_is_read_back_as_written(s in text()) {
+        let out = rendered(&Tf::<String>::from(s.as_str()));
+        prop_assert!(!has_interpolation(&out), "{out:?}");
+        prop_assert_eq!(terraform_reads(&out), s);
+        let mut found = Vec::new();
+        scan::references(&out, &mut found);
+        prop_assert!(found.is_empty());
+    }
+
+    #[test]
+    fn a_reference_between_any_texts_stays_one_reference(before in text(), after in text()) {
+        let t: Tf<String> = template![before.as_str(), role_arn(), after.as_str()];
+        let out = rendered(&t);
+        let mut found = Vec::new();
+        scan::references(&out, &mut found);
+        prop_assert_eq!(found.len(), 1, "{:?}", out);
+        prop_assert_eq!(&found[0].address, &Address::resource("aws_iam_role", "r"));
+        prop_assert_eq!(found[0].attribute(), Some("arn"));
+    }
+
+    #[test]
+    fn literal_text_inside_a_function_call_is_no_expression(s in text()) {
+        let encoded = jsonencode(Tf::<String>::from(s.as_str()));
+        let out = rendered(&encoded);
+        let mut found = Vec::new();
+        scan::references(&out, &mut found);
+        prop_assert!(found.is_empty(), "{out:?}");
+        // One interpolation: the call itself, closed once.
+        prop_assert!(out.starts_with("${jsonencode(\"") && out.ends_with("\")}"), "{out:?}");
+    }
+}
