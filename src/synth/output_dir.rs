@@ -360,3 +360,52 @@ fn exchange_by_renames(staging: &Path, out: &Path, aside: &Path) -> io::Result<(
     }
     fs::rename(aside, staging)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_two_rename_swap_replaces_and_keeps_nothing_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, out, aside) = (
+            dir.path().join("new"),
+            dir.path().join("out"),
+            dir.path().join(".out.previous"),
+        );
+        fs::create_dir_all(&staging).unwrap();
+        fs::write(staging.join("manifest.json"), b"new").unwrap();
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("manifest.json"), b"old").unwrap();
+        exchange_by_renames(&staging, &out, &aside).unwrap();
+        assert_eq!(fs::read(out.join("manifest.json")).unwrap(), b"new");
+        assert_eq!(
+            fs::read(staging.join("manifest.json")).unwrap(),
+            b"old",
+            "the old output ends where the new one was built"
+        );
+        assert!(!aside.exists());
+    }
+
+    #[test]
+    fn an_output_left_aside_by_a_killed_swap_is_restored_and_its_terraform_files_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("cdktf.out");
+        // A run killed between the two renames: the old output is aside.
+        let aside = dir.path().join(".cdktf.out.previous");
+        fs::create_dir_all(aside.join("stacks/app/.terraform")).unwrap();
+        fs::write(
+            aside.join("manifest.json"),
+            br#"{"version":"0","stacks":{}}"#,
+        )
+        .unwrap();
+        fs::write(aside.join("stacks/app/.terraform/plugin"), b"binary").unwrap();
+        let written = write(&out, &[]).unwrap();
+        assert!(written.is_empty());
+        assert!(!aside.exists());
+        assert_eq!(
+            fs::read(out.join("stacks/app/.terraform/plugin")).unwrap(),
+            b"binary"
+        );
+    }
+}
