@@ -103,6 +103,16 @@ fn project() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, asset)
 }
 
+/// A first, successful synth of both stacks.
+fn synth_good(dir: &Path, asset: &Path) {
+    let run = kite(
+        &app(Variant::Good, "beta-role", asset),
+        dir,
+        &["synth", "alpha", "beta"],
+    );
+    assert_eq!(run.code, ExitCode::SUCCESS, "{}", run.stderr);
+}
+
 #[test]
 fn synth_writes_the_cdktf_layout_and_a_summary() {
     let (dir, asset) = project();
@@ -183,15 +193,7 @@ fn synth_is_byte_identical_across_runs() {
 fn assert_failed_synth_keeps_previous_output(variant: Variant, expected: &[&str]) {
     let (dir, asset) = project();
     let out = dir.path().join("cdktf.out");
-    assert_eq!(
-        kite(
-            &app(Variant::Good, "beta-role", &asset),
-            dir.path(),
-            &["synth", "alpha", "beta"]
-        )
-        .code,
-        ExitCode::SUCCESS
-    );
+    synth_good(dir.path(), &asset);
     let before = common::tree_bytes(&out);
     assert!(!before.is_empty());
 
@@ -278,15 +280,7 @@ fn an_unknown_stack_is_an_error_that_lists_the_known_ones() {
 fn synthesizing_some_stacks_keeps_the_others_and_what_terraform_wrote() {
     let (dir, asset) = project();
     let out = dir.path().join("cdktf.out");
-    assert_eq!(
-        kite(
-            &app(Variant::Good, "beta-role", &asset),
-            dir.path(),
-            &["synth", "alpha", "beta"]
-        )
-        .code,
-        ExitCode::SUCCESS
-    );
+    synth_good(dir.path(), &asset);
     // What terraform leaves in a stack's directory, and a stale asset.
     let alpha_dir = out.join("stacks/alpha");
     std::fs::create_dir_all(alpha_dir.join(".terraform/providers")).unwrap();

@@ -200,7 +200,15 @@ fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
             no_validate,
         } => {
             let schemas = (!no_validate).then(Schemas::bundled);
-            synth(app, &env, &stacks, &cwd.join(out.dir), schemas.as_ref(), io)?;
+            synth(
+                app,
+                &env,
+                &stacks,
+                &cwd.join(out.dir),
+                schemas.as_ref(),
+                io,
+                Summary::Stdout,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { stacks, schema } => {
@@ -248,6 +256,14 @@ fn approved(command: &'static str, auto_approve: bool) -> Vec<&'static str> {
     args
 }
 
+/// Where the summary of a synth goes: stdout for `kite synth`, stderr when
+/// terraform's output follows on stdout.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Summary {
+    Stdout,
+    Stderr,
+}
+
 /// Builds and synthesizes the named stacks (all when none is named), checks
 /// them against the provider schemas (unless `schemas` is `None`), then
 /// writes them; nothing is written unless every stack succeeds.
@@ -258,20 +274,7 @@ fn synth(
     out: &Path,
     schemas: Option<&Schemas>,
     io: &mut Io,
-) -> Result<Vec<synth::output_dir::WrittenStack>> {
-    synth_reporting_to(app, env, names, out, schemas, io, false)
-}
-
-/// As [`synth`]; with `quiet_stdout`, the summary goes to stderr (when
-/// terraform's output follows on stdout).
-fn synth_reporting_to(
-    app: &App,
-    env: &Env,
-    names: &[String],
-    out: &Path,
-    schemas: Option<&Schemas>,
-    io: &mut Io,
-    quiet_stdout: bool,
+    summary: Summary,
 ) -> Result<Vec<synth::output_dir::WrittenStack>> {
     let started = Instant::now();
     let defs = app.select(names)?;
@@ -320,10 +323,9 @@ fn synth_reporting_to(
         std::mem::forget(done);
     }
     let elapsed = started.elapsed();
-    let report: &mut dyn Write = if quiet_stdout {
-        &mut *io.stderr
-    } else {
-        &mut *io.stdout
+    let report: &mut dyn Write = match summary {
+        Summary::Stdout => &mut *io.stdout,
+        Summary::Stderr => &mut *io.stderr,
     };
     for w in &written {
         // Paths inside the project are shown relative to it.
@@ -479,14 +481,14 @@ fn drive(
     let out = out.as_path();
     let terraform = Terraform::from_env(env);
     let schemas = Schemas::bundled();
-    let written = synth_reporting_to(
+    let written = synth(
         app,
         env,
         std::slice::from_ref(&name),
         out,
         Some(&schemas),
         io,
-        true,
+        Summary::Stderr,
     )?;
     let dir = written
         .first()
