@@ -1,30 +1,37 @@
 //! Building the `cdk.tf.json` of a stack, after checking it.
+//!
+//! Synthesis runs in phases, each adding to one list of problems: unique
+//! construct paths, rendering, unique addresses, references and
+//! `depends_on` (and cycles through them), moves, outputs, variables,
+//! providers. Only a stack without problems is assembled into a document.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-
 use serde_json::{Map, Value, json};
 
 use crate::address::{Address, BlockKind};
-use crate::block::{Override, json_kind, remove_path, set_path};
-use crate::expr::scan::{self, Reference};
-use crate::provider::ProviderRequirement;
+use crate::aspect::Aspect;
+use crate::block::{Block, Override, remove_path, set_path};
+use crate::expr::scan::Reference;
+use crate::output::{OutputDecl, VariableDecl};
+use crate::provider::{ProviderConfig, ProviderRequirement};
 use crate::stack::Stack;
 
 use super::graph::find_cycle;
+use super::references::{block_references, collect_references, depends_on_of};
 use super::{Problem, StackError, SynthesizedStack, VERSION};
-
-/// Keys of a block whose values are not expressions.
-const META_KEYS: &[&str] = &["//", "depends_on", "lifecycle", "provider"];
 
 /// A block after rendering.
 struct Rendered {
     kind: BlockKind,
-    type_name: std::borrow::Cow<'static, str>,
+    type_name: Cow<'static, str>,
     logical_id: String,
     path: String,
     body: Map<String, Value>,
+    /// Its construct path is another construct's too (reported already).
+    duplicate_path: bool,
 }
 
 /// Checks a stack and renders its Terraform JSON. Nothing is written: either
@@ -48,13 +55,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     } = stack;
     let mut problems = Vec::new();
 
-    for aspect in &aspects {
-        for block in &mut blocks {
-            aspect.visit(block);
-        }
-    }
-
-    // Construct paths are unique across everything the stack declares.
+    apply_aspects(&aspects, &mut blocks);
     let block_paths: Vec<String> = blocks.iter().map(|b| b.scope.path_in(&name)).collect();
     let other_paths: Vec<(String, &str)> = outputs
         .iter()
@@ -66,36 +67,8 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         )
         .chain(assets.iter().map(|a| (a.scope.path_in(&name), "an asset")))
         .collect();
-    let mut duplicate_paths: HashSet<usize> = HashSet::default();
-    {
-        let describe = |i: usize| match blocks.get(i) {
-            Some(b) => format!("{} {}", kind_word(b.kind), b.type_name),
-            None => other_paths[i - blocks.len()].1.to_owned(),
-        };
-        let mut seen: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(
-            block_paths.len() + other_paths.len(),
-            Default::default(),
-        );
-        let all = block_paths
-            .iter()
-            .map(String::as_str)
-            .chain(other_paths.iter().map(|(p, _)| p.as_str()));
-        for (i, path) in all.enumerate() {
-            if let Some(&first) = seen.get(path) {
-                problems.push(Problem::at(
-                    path,
-                    format!(
-                        "two constructs have this path ({}, then {}): give one of them another id",
-                        describe(first),
-                        describe(i)
-                    ),
-                ));
-                duplicate_paths.insert(i);
-            } else {
-                seen.insert(path, i);
-            }
-        }
-    }
+    let duplicate_paths =
+        duplicate_construct_paths(&blocks, &block_paths, &other_paths, &mut problems);
 
     let mut required = RequiredProviders::default();
     for r in &requirements {
@@ -104,227 +77,20 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     for (r, first_user) in &block_requirements {
         required.add(r, &first_user.path_in(&name), &mut problems);
     }
-    let mut rendered: Vec<Rendered> = Vec::with_capacity(blocks.len());
-    let mut duplicate_rendered: Vec<bool> = Vec::with_capacity(blocks.len());
-    for (i, (block, path)) in blocks.into_iter().zip(block_paths).enumerate() {
-        if block.logical_id.is_empty() {
-            problems.push(Problem::at(
-                &path,
-                format!(
-                    "the construct id `{}` leaves an empty logical id (only the characters A-Z, a-z, 0-9, `_` and `-` are kept): use an id with some of them",
-                    block.scope.id()
-                ),
-            ));
-        }
-        let kind = block.kind;
-        let logical_id = block.logical_id.clone();
-        let type_name = block.type_name.clone();
-        let body = match block.render(&path) {
-            Ok(body) => body,
-            Err(e) => {
-                problems.push(Problem::at(&path, format!("{type_name}: {e}")));
-                continue;
-            }
-        };
-        duplicate_rendered.push(duplicate_paths.contains(&i));
-        rendered.push(Rendered {
-            kind,
-            type_name,
-            logical_id,
-            path,
-            body,
-        });
-    }
 
-    // Addresses, borrowed from the rendered blocks.
-    let mut by_address: HashMap<(BlockKind, &str, &str), usize> =
-        HashMap::with_capacity_and_hasher(rendered.len(), Default::default());
-    for (i, block) in rendered.iter().enumerate() {
-        let key = (block.kind, &*block.type_name, block.logical_id.as_str());
-        match by_address.get(&key) {
-            Some(&first) if !duplicate_rendered[i] => problems.push(Problem::at(
-                &block.path,
-                format!(
-                    "{} and {} both have the address `{}` (logical ids keep only A-Z, a-z, 0-9, `_` and `-`): give one of them another id",
-                    rendered[first].path,
-                    block.path,
-                    block_address(block)
-                ),
-            )),
-            Some(_) => {}
-            None => {
-                by_address.insert(key, i);
-            }
-        }
-    }
-    let index_of = |address: &Address| match address {
-        Address::Block {
-            kind,
-            type_name,
-            name,
-        } => by_address
-            .get(&(*kind, &**type_name, name.as_str()))
-            .copied(),
-        Address::Variable { .. } => None,
+    let rendered = render_blocks(blocks, block_paths, &duplicate_paths, &mut problems);
+    let index = AddressIndex::new(&rendered, &mut problems);
+    let references = References {
+        stack: &name,
+        index: &index,
+        variables: variables.iter().map(|v| v.scope.logical_id()).collect(),
     };
-
-    let variable_ids: HashSet<String> = variables.iter().map(|v| v.scope.logical_id()).collect();
-    let resolves = |address: &Address| match address {
-        Address::Variable { name } => variable_ids.contains(name),
-        Address::Block { .. } => index_of(address).is_some(),
-    };
-    let dangling = |what: &str, address: &Address| {
-        let hint = match address {
-            Address::Variable { .. } => "declare the variable in this stack with `Stack::variable`",
-            Address::Block { .. } => {
-                "declare it in this stack (handles of another stack cannot be used here), or use a value instead of a reference"
-            }
-        };
-        format!("{what} `{address}`, which is not declared in stack `{name}`: {hint}")
-    };
-
-    // References and depends_on, checked and turned into dependency edges.
-    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); rendered.len()];
-    let mut found: Vec<Reference> = Vec::new();
-    let aliases = providers_index(&providers);
-    for (i, block) in rendered.iter().enumerate() {
-        found.clear();
-        block_references(&block.body, &mut found);
-        for r in &found {
-            if !resolves(&r.address) {
-                problems.push(Problem::at(&block.path, dangling("refers to", &r.address)));
-            } else if let Some(j) = index_of(&r.address) {
-                edges[i].push(j);
-            }
-        }
-        for target in depends_on_of(&block.body, &block.path, &mut problems) {
-            match index_of(&target) {
-                Some(j) => edges[i].push(j),
-                None => problems.push(Problem::at(&block.path, dangling("depends on", &target))),
-            }
-        }
-        check_provider_meta(block, &aliases, &mut problems);
-    }
-    if let Some(cycle) = find_cycle(&edges) {
-        let mut chain: Vec<&str> = cycle.iter().map(|&i| rendered[i].path.as_str()).collect();
-        chain.push(&rendered[cycle[0]].path);
-        problems.push(Problem::at(
-            &rendered[cycle[0]].path,
-            format!(
-                "dependency cycle: {}. Terraform cannot order these blocks: remove one of the references or depends_on entries",
-                chain.join(" → ")
-            ),
-        ));
-    }
-    drop(edges);
-
-    // Moves: the new address is declared here; the old one is not.
-    for (from, to) in &moves {
-        if index_of(to).is_none() {
-            problems.push(Problem::stack_wide(dangling(
-                &format!("`moved` from `{from}` goes to"),
-                to,
-            )));
-        }
-        if let Some(i) = index_of(from) {
-            problems.push(Problem::at(
-                &rendered[i].path,
-                format!("`{from}` is declared, so nothing can be moved from it: remove the `moved` entry or rename the block"),
-            ));
-        }
-    }
-
-    // Outputs.
-    let mut output_json = Map::new();
-    let mut output_tree = Map::new();
-    let mut output_paths: HashMap<String, String> = HashMap::default();
-    for decl in &outputs {
-        let path = decl.scope.path_in(&name);
-        let id = decl.scope.logical_id();
-        let value = match decl.output.to_json() {
-            Ok(v) => v,
-            Err(e) => {
-                problems.push(Problem::at(&path, format!("output: {e}")));
-                continue;
-            }
-        };
-        found.clear();
-        collect_references(&value["value"], &mut found);
-        for r in &found {
-            if !resolves(&r.address) {
-                problems.push(Problem::at(&path, dangling("refers to", &r.address)));
-            }
-        }
-        for target in depends_on_of(
-            value.as_object().unwrap_or(&Map::new()),
-            &path,
-            &mut problems,
-        ) {
-            if index_of(&target).is_none() {
-                problems.push(Problem::at(&path, dangling("depends on", &target)));
-            }
-        }
-        if let Some(first) = output_paths.insert(id.clone(), path.clone()) {
-            if first != path {
-                problems.push(Problem::at(
-                    &path,
-                    format!("{first} and {path} both have the output name `{id}`: give one of them another id"),
-                ));
-            }
-        }
-        insert_tree(&mut output_tree, &name, &decl.scope.components(), &id);
-        output_json.insert(id, value);
-    }
-
-    // Variables.
-    let mut variable_json = Map::new();
-    for decl in &variables {
-        match &decl.json {
-            Ok(v) => {
-                variable_json.insert(decl.scope.logical_id(), v.clone());
-            }
-            Err(e) => problems.push(Problem::at(
-                decl.scope.path_in(&name),
-                format!("variable: {e}"),
-            )),
-        }
-    }
-
-    // Providers.
-    let mut provider_json: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    let mut aliases: HashSet<(String, Option<String>)> = HashSet::default();
-    for p in &providers {
-        let local = p.requirement.local_name.to_string();
-        required.add(
-            &p.requirement,
-            &format!("provider `{local}`"),
-            &mut problems,
-        );
-        if !aliases.insert((local.clone(), p.alias.clone())) {
-            problems.push(Problem::stack_wide(match &p.alias {
-                Some(alias) => format!("provider `{local}` has two configurations with the alias `{alias}`: give each its own alias"),
-                None => format!("provider `{local}` has two default configurations: give all but one an alias"),
-            }));
-        }
-        match &p.body {
-            Ok(body) => provider_json.entry(local).or_default().push(body.clone()),
-            Err(e) => problems.push(Problem::stack_wide(format!("provider `{local}`: {e}"))),
-        }
-    }
-    // Stack overrides are for what has no typed setter at the stack level;
-    // blocks and outputs change through their own overrides, whose
-    // references are checked above.
-    for o in &overrides {
-        let path = match o {
-            Override::Set(path, _) | Override::Remove(path) => path,
-        };
-        let section = path.split('.').next().unwrap_or_default();
-        if matches!(section, "resource" | "data" | "output") {
-            problems.push(Problem::stack_wide(format!(
-                "the stack override `{path}` changes a block: use `Stack::block(&handle).set_override` (or the output's own value), so that its references are checked"
-            )));
-        }
-    }
+    references.check_blocks(&rendered, &providers, &mut problems);
+    references.check_moves(&moves, &rendered, &mut problems);
+    let (output_json, output_tree) = render_outputs(&outputs, &name, &references, &mut problems);
+    let variable_json = render_variables(&variables, &name, &mut problems);
+    let provider_json = render_providers(&providers, &mut required, &mut problems);
+    check_stack_overrides(&overrides, &mut problems);
 
     if !problems.is_empty() {
         return Err(StackError {
@@ -348,20 +114,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         "//".into(),
         json!({"metadata": metadata, "outputs": output_tree}),
     );
-    let mut resources: Map<String, Value> = Map::new();
-    let mut data: Map<String, Value> = Map::new();
-    for block in rendered {
-        let section = match block.kind {
-            BlockKind::Resource => &mut resources,
-            BlockKind::Data => &mut data,
-        };
-        if let Value::Object(of_type) = section
-            .entry(block.type_name)
-            .or_insert_with(|| Value::Object(Map::new()))
-        {
-            of_type.insert(block.logical_id, Value::Object(block.body));
-        }
-    }
+    let (resources, data) = blocks_by_type(rendered);
     insert_nonempty(&mut document, "resource", resources);
     insert_nonempty(&mut document, "data", data);
     insert_nonempty(&mut document, "output", output_json);
@@ -370,11 +123,10 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         document.insert("provider".into(), json!(provider_json));
     }
     if !moves.is_empty() {
-        let moved: Vec<Value> = moves
+        let moved = moves
             .iter()
-            .map(|(from, to)| json!({"from": from.to_string(), "to": to.to_string()}))
-            .collect();
-        document.insert("moved".into(), Value::Array(moved));
+            .map(|(from, to)| json!({"from": from.to_string(), "to": to.to_string()}));
+        document.insert("moved".into(), Value::Array(moved.collect()));
     }
     let mut terraform = Map::new();
     if let Some(b) = &backend {
@@ -397,19 +149,11 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         terraform.insert("required_version".into(), json!(v));
     }
     insert_nonempty(&mut document, "terraform", terraform);
-    for o in overrides {
-        let applied = match o {
-            Override::Set(path, value) => value
-                .map_err(|e| format!("override `{path}`: {e}"))
-                .and_then(|v| set_path(&mut document, &path, v)),
-            Override::Remove(path) => remove_path(&mut document, &path),
-        };
-        if let Err(e) = applied {
-            return Err(StackError {
-                stack: name,
-                problems: vec![Problem::stack_wide(e)],
-            });
-        }
+    if let Err(e) = apply_stack_overrides(&mut document, overrides) {
+        return Err(StackError {
+            stack: name,
+            problems: vec![Problem::stack_wide(e)],
+        });
     }
 
     Ok(SynthesizedStack {
@@ -418,6 +162,390 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         assets,
         resource_count,
     })
+}
+
+fn apply_aspects(aspects: &[Box<dyn Aspect>], blocks: &mut [Block]) {
+    for aspect in aspects {
+        for block in blocks.iter_mut() {
+            aspect.visit(block);
+        }
+    }
+}
+
+/// Construct paths are unique across everything a stack declares. Returns
+/// the indexes (blocks first, then the others) of the second and later
+/// constructs at a path.
+fn duplicate_construct_paths(
+    blocks: &[Block],
+    block_paths: &[String],
+    other_paths: &[(String, &str)],
+    problems: &mut Vec<Problem>,
+) -> HashSet<usize> {
+    let describe = |i: usize| match blocks.get(i) {
+        Some(b) => format!("{} {}", kind_word(b.kind), b.type_name),
+        None => other_paths[i - blocks.len()].1.to_owned(),
+    };
+    let mut duplicates = HashSet::default();
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(
+        block_paths.len() + other_paths.len(),
+        Default::default(),
+    );
+    let all = block_paths
+        .iter()
+        .map(String::as_str)
+        .chain(other_paths.iter().map(|(p, _)| p.as_str()));
+    for (i, path) in all.enumerate() {
+        if let Some(&first) = seen.get(path) {
+            problems.push(Problem::at(
+                path,
+                format!(
+                    "two constructs have this path ({}, then {}): give one of them another id",
+                    describe(first),
+                    describe(i)
+                ),
+            ));
+            duplicates.insert(i);
+        } else {
+            seen.insert(path, i);
+        }
+    }
+    duplicates
+}
+
+/// Each block's final JSON: body, meta-arguments, metadata, overrides.
+fn render_blocks(
+    blocks: Vec<Block>,
+    paths: Vec<String>,
+    duplicate_paths: &HashSet<usize>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Rendered> {
+    let mut rendered = Vec::with_capacity(blocks.len());
+    for (i, (block, path)) in blocks.into_iter().zip(paths).enumerate() {
+        if block.logical_id.is_empty() {
+            problems.push(Problem::at(
+                &path,
+                format!(
+                    "the construct id `{}` leaves an empty logical id (only the characters A-Z, a-z, 0-9, `_` and `-` are kept): use an id with some of them",
+                    block.scope.id()
+                ),
+            ));
+        }
+        let kind = block.kind;
+        let logical_id = block.logical_id.clone();
+        let type_name = block.type_name.clone();
+        match block.render(&path) {
+            Ok(body) => rendered.push(Rendered {
+                kind,
+                type_name,
+                logical_id,
+                path,
+                body,
+                duplicate_path: duplicate_paths.contains(&i),
+            }),
+            Err(e) => problems.push(Problem::at(&path, format!("{type_name}: {e}"))),
+        }
+    }
+    rendered
+}
+
+/// Where each address is declared, borrowed from the rendered blocks.
+struct AddressIndex<'r> {
+    by_address: HashMap<(BlockKind, &'r str, &'r str), usize>,
+}
+
+impl<'r> AddressIndex<'r> {
+    /// Indexes the blocks, reporting two blocks at one address.
+    fn new(rendered: &'r [Rendered], problems: &mut Vec<Problem>) -> Self {
+        let mut by_address = HashMap::with_capacity_and_hasher(rendered.len(), Default::default());
+        for (i, block) in rendered.iter().enumerate() {
+            let key = (block.kind, &*block.type_name, block.logical_id.as_str());
+            match by_address.get(&key) {
+                Some(&first) if !block.duplicate_path => {
+                    let first: &Rendered = &rendered[first];
+                    problems.push(Problem::at(
+                        &block.path,
+                        format!(
+                            "{} and {} both have the address `{}` (logical ids keep only A-Z, a-z, 0-9, `_` and `-`): give one of them another id",
+                            first.path,
+                            block.path,
+                            block_address(block)
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    by_address.insert(key, i);
+                }
+            }
+        }
+        AddressIndex { by_address }
+    }
+
+    /// The index of the block at `address`.
+    fn get(&self, address: &Address) -> Option<usize> {
+        match address {
+            Address::Block {
+                kind,
+                type_name,
+                name,
+            } => self
+                .by_address
+                .get(&(*kind, &**type_name, name.as_str()))
+                .copied(),
+            Address::Variable { .. } => None,
+        }
+    }
+}
+
+/// Checks what blocks and outputs refer to.
+struct References<'a> {
+    stack: &'a str,
+    index: &'a AddressIndex<'a>,
+    variables: HashSet<String>,
+}
+
+impl References<'_> {
+    fn resolves(&self, address: &Address) -> bool {
+        match address {
+            Address::Variable { name } => self.variables.contains(name),
+            Address::Block { .. } => self.index.get(address).is_some(),
+        }
+    }
+
+    fn dangling(&self, what: &str, address: &Address) -> String {
+        let hint = match address {
+            Address::Variable { .. } => "declare the variable in this stack with `Stack::variable`",
+            Address::Block { .. } => {
+                "declare it in this stack (handles of another stack cannot be used here), or use a value instead of a reference"
+            }
+        };
+        format!(
+            "{what} `{address}`, which is not declared in stack `{}`: {hint}",
+            self.stack
+        )
+    }
+
+    /// References and `depends_on` of every block resolve, and form no cycle.
+    fn check_blocks(
+        &self,
+        rendered: &[Rendered],
+        providers: &[ProviderConfig],
+        problems: &mut Vec<Problem>,
+    ) {
+        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); rendered.len()];
+        let mut found: Vec<Reference> = Vec::new();
+        let aliases = providers_index(providers);
+        for (i, block) in rendered.iter().enumerate() {
+            found.clear();
+            block_references(&block.body, &mut found);
+            for r in &found {
+                if !self.resolves(&r.address) {
+                    problems.push(Problem::at(
+                        &block.path,
+                        self.dangling("refers to", &r.address),
+                    ));
+                } else if let Some(j) = self.index.get(&r.address) {
+                    edges[i].push(j);
+                }
+            }
+            for target in depends_on_of(&block.body, &block.path, problems) {
+                match self.index.get(&target) {
+                    Some(j) => edges[i].push(j),
+                    None => problems.push(Problem::at(
+                        &block.path,
+                        self.dangling("depends on", &target),
+                    )),
+                }
+            }
+            check_provider_meta(block, &aliases, problems);
+        }
+        if let Some(cycle) = find_cycle(&edges) {
+            let mut chain: Vec<&str> = cycle.iter().map(|&i| rendered[i].path.as_str()).collect();
+            chain.push(&rendered[cycle[0]].path);
+            problems.push(Problem::at(
+                &rendered[cycle[0]].path,
+                format!(
+                    "dependency cycle: {}. Terraform cannot order these blocks: remove one of the references or depends_on entries",
+                    chain.join(" → ")
+                ),
+            ));
+        }
+    }
+
+    /// A move goes to a declared block, from an address no block has.
+    fn check_moves(
+        &self,
+        moves: &[(Address, Address)],
+        rendered: &[Rendered],
+        problems: &mut Vec<Problem>,
+    ) {
+        for (from, to) in moves {
+            if self.index.get(to).is_none() {
+                problems.push(Problem::stack_wide(
+                    self.dangling(&format!("`moved` from `{from}` goes to"), to),
+                ));
+            }
+            if let Some(i) = self.index.get(from) {
+                problems.push(Problem::at(
+                    &rendered[i].path,
+                    format!("`{from}` is declared, so nothing can be moved from it: remove the `moved` entry or rename the block"),
+                ));
+            }
+        }
+    }
+}
+
+/// The `output` section and the `//` outputs tree.
+fn render_outputs(
+    outputs: &[OutputDecl],
+    stack: &str,
+    references: &References,
+    problems: &mut Vec<Problem>,
+) -> (Map<String, Value>, Map<String, Value>) {
+    let mut json = Map::new();
+    let mut tree = Map::new();
+    let mut paths: HashMap<String, String> = HashMap::default();
+    let mut found = Vec::new();
+    for decl in outputs {
+        let path = decl.scope.path_in(stack);
+        let id = decl.scope.logical_id();
+        let value = match decl.output.to_json() {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(Problem::at(&path, format!("output: {e}")));
+                continue;
+            }
+        };
+        found.clear();
+        collect_references(&value["value"], &mut found);
+        for r in &found {
+            if !references.resolves(&r.address) {
+                problems.push(Problem::at(
+                    &path,
+                    references.dangling("refers to", &r.address),
+                ));
+            }
+        }
+        if let Some(body) = value.as_object() {
+            for target in depends_on_of(body, &path, problems) {
+                if references.index.get(&target).is_none() {
+                    problems.push(Problem::at(
+                        &path,
+                        references.dangling("depends on", &target),
+                    ));
+                }
+            }
+        }
+        if let Some(first) = paths.insert(id.clone(), path.clone()) {
+            if first != path {
+                problems.push(Problem::at(
+                    &path,
+                    format!("{first} and {path} both have the output name `{id}`: give one of them another id"),
+                ));
+            }
+        }
+        insert_tree(&mut tree, stack, &decl.scope.components(), &id);
+        json.insert(id, value);
+    }
+    (json, tree)
+}
+
+fn render_variables(
+    variables: &[VariableDecl],
+    stack: &str,
+    problems: &mut Vec<Problem>,
+) -> Map<String, Value> {
+    let mut json = Map::new();
+    for decl in variables {
+        match &decl.json {
+            Ok(v) => {
+                json.insert(decl.scope.logical_id(), v.clone());
+            }
+            Err(e) => problems.push(Problem::at(
+                decl.scope.path_in(stack),
+                format!("variable: {e}"),
+            )),
+        }
+    }
+    json
+}
+
+/// The `provider` section: configurations by local name, at most one
+/// default and one per alias.
+fn render_providers(
+    providers: &[ProviderConfig],
+    required: &mut RequiredProviders,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, Vec<Value>> {
+    let mut json: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut aliases: HashSet<(String, Option<String>)> = HashSet::default();
+    for p in providers {
+        let local = p.requirement.local_name.to_string();
+        required.add(&p.requirement, &format!("provider `{local}`"), problems);
+        if !aliases.insert((local.clone(), p.alias.clone())) {
+            problems.push(Problem::stack_wide(match &p.alias {
+                Some(alias) => format!("provider `{local}` has two configurations with the alias `{alias}`: give each its own alias"),
+                None => format!("provider `{local}` has two default configurations: give all but one an alias"),
+            }));
+        }
+        match &p.body {
+            Ok(body) => json.entry(local).or_default().push(body.clone()),
+            Err(e) => problems.push(Problem::stack_wide(format!("provider `{local}`: {e}"))),
+        }
+    }
+    json
+}
+
+/// Stack overrides are for what has no typed setter at the stack level;
+/// blocks and outputs change through their own overrides, whose references
+/// are checked.
+fn check_stack_overrides(overrides: &[Override], problems: &mut Vec<Problem>) {
+    for o in overrides {
+        let path = match o {
+            Override::Set(path, _) | Override::Remove(path) => path,
+        };
+        let section = path.split('.').next().unwrap_or_default();
+        if matches!(section, "resource" | "data" | "output") {
+            problems.push(Problem::stack_wide(format!(
+                "the stack override `{path}` changes a block: use `Stack::block(&handle).set_override` (or the output's own value), so that its references are checked"
+            )));
+        }
+    }
+}
+
+fn apply_stack_overrides(
+    document: &mut Map<String, Value>,
+    overrides: Vec<Override>,
+) -> Result<(), String> {
+    for o in overrides {
+        match o {
+            Override::Set(path, value) => {
+                let value = value.map_err(|e| format!("override `{path}`: {e}"))?;
+                set_path(document, &path, value)?;
+            }
+            Override::Remove(path) => remove_path(document, &path)?,
+        }
+    }
+    Ok(())
+}
+
+/// The `resource` and `data` sections: blocks by type, then by name.
+fn blocks_by_type(rendered: Vec<Rendered>) -> (Map<String, Value>, Map<String, Value>) {
+    let mut resources = Map::new();
+    let mut data = Map::new();
+    for block in rendered {
+        let section = match block.kind {
+            BlockKind::Resource => &mut resources,
+            BlockKind::Data => &mut data,
+        };
+        if let Value::Object(of_type) = section
+            .entry(block.type_name)
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
+            of_type.insert(block.logical_id, Value::Object(block.body));
+        }
+    }
+    (resources, data)
 }
 
 fn block_address(block: &Rendered) -> Address {
@@ -441,105 +569,7 @@ fn insert_nonempty(document: &mut Map<String, Value>, key: &str, section: Map<St
     }
 }
 
-/// Every reference in the arguments of a block (not in its meta-arguments,
-/// which are not expressions).
-pub(crate) fn block_references(body: &Map<String, Value>, found: &mut Vec<Reference>) {
-    for (key, value) in body {
-        match key.as_str() {
-            k if META_KEYS.contains(&k) => {}
-            "dynamic" => collect_dynamic(value, found),
-            _ => collect_references(value, found),
-        }
-    }
-}
-
-/// Every reference in the strings of a JSON value.
-pub(crate) fn collect_references(value: &Value, found: &mut Vec<Reference>) {
-    match value {
-        Value::String(s) => scan::references(s, found),
-        Value::Array(items) => items.iter().for_each(|v| collect_references(v, found)),
-        Value::Object(map) => {
-            for (k, v) in map {
-                // Keys of map values are templates too.
-                scan::references(k, found);
-                if k == "dynamic" {
-                    collect_dynamic(v, found);
-                } else {
-                    collect_references(v, found);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The references in `dynamic` blocks, less their iterator (`label.value`,
-/// or the `iterator` name), which is no block of the configuration.
-fn collect_dynamic(dynamic: &Value, found: &mut Vec<Reference>) {
-    let Value::Object(blocks) = dynamic else {
-        collect_references(dynamic, found);
-        return;
-    };
-    for (label, specs) in blocks {
-        let specs: Vec<&Value> = match specs {
-            Value::Array(items) => items.iter().collect(),
-            other => vec![other],
-        };
-        for spec in specs {
-            let iterator = spec["iterator"].as_str().unwrap_or(label);
-            let mut inner = Vec::new();
-            collect_references(spec, &mut inner);
-            found.extend(inner.into_iter().filter(|r| {
-                !matches!(&r.address, Address::Block { kind: BlockKind::Resource, type_name, .. } if type_name == iterator)
-            }));
-        }
-    }
-}
-
-/// The addresses in a block's final `depends_on`.
-fn depends_on_of(
-    body: &Map<String, Value>,
-    path: &str,
-    problems: &mut Vec<Problem>,
-) -> Vec<Address> {
-    let Some(value) = body.get("depends_on") else {
-        return Vec::new();
-    };
-    let Value::Array(items) = value else {
-        problems.push(Problem::at(
-            path,
-            format!(
-                "depends_on must be a list of addresses, not {}",
-                json_kind(value)
-            ),
-        ));
-        return Vec::new();
-    };
-    let mut addresses = Vec::with_capacity(items.len());
-    for item in items {
-        match item.as_str().and_then(parse_address) {
-            Some(a) => addresses.push(a),
-            None => problems.push(Problem::at(
-                path,
-                format!(
-                    "depends_on entry {item} is not the address of a block (`TYPE.NAME` or `data.TYPE.NAME`)"
-                ),
-            )),
-        }
-    }
-    addresses
-}
-
-fn parse_address(text: &str) -> Option<Address> {
-    let parts: Vec<&str> = text.split('.').collect();
-    match parts.as_slice() {
-        ["data", t, n] => Some(Address::data(t.to_string(), *n)),
-        [t, n] if *t != "data" && *t != "var" => Some(Address::resource(t.to_string(), *n)),
-        _ => None,
-    }
-}
-
-fn providers_index(providers: &[crate::provider::ProviderConfig]) -> HashSet<String> {
+fn providers_index(providers: &[ProviderConfig]) -> HashSet<String> {
     providers
         .iter()
         .filter_map(|p| {

@@ -6,6 +6,7 @@ mod graph;
 mod json;
 pub mod manifest;
 pub mod output_dir;
+mod references;
 
 use std::fmt;
 
@@ -14,8 +15,8 @@ use serde_json::Value;
 use crate::asset::Asset;
 
 pub use document::synthesize;
-pub(crate) use document::{block_references, collect_references};
 pub use json::{to_pretty_json, write_pretty_json};
+pub(crate) use references::{block_references, collect_references};
 
 /// The version written into metadata and manifests.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
