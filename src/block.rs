@@ -44,7 +44,8 @@ impl BlockRef {
         BlockRef { address, index }
     }
 
-    pub(crate) fn index(&self) -> usize {
+    /// Where the block is in its stack's list of blocks.
+    pub fn index(&self) -> usize {
         self.index
     }
 
@@ -199,6 +200,11 @@ impl Block {
 
     /// The body as serialized, before meta-arguments and overrides; `None`
     /// when it could not be serialized (synthesis reports why).
+    pub fn body(&self) -> Option<&Map<String, Value>> {
+        self.body.as_ref().ok()
+    }
+
+    /// The body, to change (aspects do); see [`Block::body`].
     pub fn body_mut(&mut self) -> Option<&mut Map<String, Value>> {
         self.body.as_mut().ok()
     }
@@ -249,7 +255,9 @@ impl Block {
 
     /// Sets the value at a dot-separated JSON path of the final block,
     /// creating objects on the way (as cdktf's `addOverride`). A numeric
-    /// segment indexes an existing array.
+    /// segment indexes an existing array. Plain strings are Terraform
+    /// templates, as in any `.tf.json`; pass a `Tf` for escaped literal text
+    /// or references.
     pub fn set_override(&mut self, path: &str, value: impl Serialize) -> &mut Self {
         let value = serde_json::to_value(value).map_err(|e| e.to_string());
         self.meta()

@@ -38,3 +38,8 @@ pub use construct::Scope;
 pub use env::Env;
 pub use expr::Tf;
 pub use stack::Stack;
+
+/// The README's examples compile (`cargo test` runs this as a doctest).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;

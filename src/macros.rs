@@ -19,6 +19,10 @@
 //! # let _ = queue;
 //! ```
 //!
+//! Outside kite, the crate that declares types needs `serde` (with the
+//! `derive` feature) among its dependencies: the declarations derive
+//! `serde::Serialize`.
+//!
 //! The sections, in this order, each optional:
 //! - `required { name: T }`: `Tf<T>` arguments the constructor demands;
 //! - `required_blocks { name: Block }`: nested blocks the constructor demands;

@@ -19,9 +19,10 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn new<T>(value: Tf<T>) -> Self {
+    /// An output of `value`: a reference, a template, or literal text.
+    pub fn new<T>(value: impl Into<Tf<T>>) -> Self {
         Output {
-            value: value.into_expr(),
+            value: value.into().into_expr(),
             description: None,
             sensitive: None,
             depends_on: Vec::new(),
@@ -249,9 +250,7 @@ mod tests {
 
     #[test]
     fn outputs_render_value_and_options() {
-        let o = Output::new(Tf::<String>::from("x"))
-            .sensitive(true)
-            .description("d");
+        let o = Output::new("x").sensitive(true).description("d");
         assert_eq!(
             o.to_json().unwrap(),
             json!({"value": "x", "sensitive": true, "description": "d"})

@@ -1,7 +1,5 @@
 //! The `kite` stack: the chat's serverless backend on AWS (SPEC §5.1).
 
-use std::collections::BTreeMap;
-
 use anyhow::{Context, Result};
 use kite::aspect::Tags;
 use kite::aws::AwsProvider;
@@ -79,16 +77,15 @@ pub fn build(env: &Env) -> Result<Stack> {
         STAGE
     ];
     let handler = |stack: &mut Stack, id: &str, kind: &str| {
-        let mut props =
-            FunctionProps::new(lambda_role.arn(), code.clone(), QUARKUS_HANDLER, "java17");
-        props.architectures = vec!["arm64".into()];
-        props.memory_size = 128;
-        props.timeout = 15;
-        props.environment = BTreeMap::from([
-            ("QUARKUS_LAMBDA_HANDLER".to_owned(), Tf::from(kind)),
-            ("SERVERLESS_ENVIRONMENT".to_owned(), Tf::from(STAGE)),
-            ("WS_API_EXECUTION_ENDPOINT".to_owned(), ws_endpoint.clone()),
-        ]);
+        let props = FunctionProps::new(lambda_role.arn(), code.clone())
+            .handler(QUARKUS_HANDLER)
+            .runtime("java17")
+            .architecture("arm64")
+            .memory_size(128)
+            .timeout(15)
+            .env("QUARKUS_LAMBDA_HANDLER", kind)
+            .env("SERVERLESS_ENVIRONMENT", STAGE)
+            .env("WS_API_EXECUTION_ENDPOINT", ws_endpoint.clone());
         Function::new(stack, &root, id, props)
     };
     let ws_handler = handler(&mut stack, "ws-handler", "ws");
@@ -97,7 +94,17 @@ pub fn build(env: &Env) -> Result<Stack> {
 
     // WebSocket API: connection events and messages go to ws-handler; PING is
     // answered by API Gateway.
-    let ws_stage = ws_api.stage(&mut stack, STAGE, &WebSocketStageSettings::default());
+    let ws_stage = ws_api.stage(
+        &mut stack,
+        STAGE,
+        &WebSocketStageSettings {
+            throttling_rate_limit: Some(10),
+            throttling_burst_limit: Some(5),
+            logging_level: "INFO".into(),
+            data_trace_enabled: true,
+            ..WebSocketStageSettings::default()
+        },
+    );
     let ws_integration =
         ws_stage.lambda_integration(&mut stack, "default", &ws_handler, api_gateway.role());
     ws_handler.grant_invoke(&mut stack, api_gateway.role());
@@ -108,7 +115,15 @@ pub fn build(env: &Env) -> Result<Stack> {
 
     // HTTP API: the Telegram webhook.
     let http_api = HttpApi::new(&mut stack, &root, "http-api");
-    let http_stage = http_api.stage(&mut stack, STAGE, &HttpStageSettings::default());
+    let http_stage = http_api.stage(
+        &mut stack,
+        STAGE,
+        &HttpStageSettings {
+            throttling_rate_limit: Some(10),
+            throttling_burst_limit: Some(5),
+            ..HttpStageSettings::default()
+        },
+    );
     http_stage.lambda_route(&mut stack, "ANY /tg", &tg_handler);
 
     // What the handlers may do: use the tables, and post to WebSocket clients.

@@ -393,3 +393,35 @@ fn dynamic_block_iterators_and_directive_symbols_are_not_blocks() {
         "real references inside dynamic blocks are still checked"
     );
 }
+
+#[test]
+fn variable_names_are_unique_identifiers_terraform_does_not_reserve() {
+    let mut stack = Stack::new("app");
+    let root = stack.root();
+    stack.variable(&root, "env.name", Variable::<String>::new());
+    stack.variable(&root, "envname", Variable::<String>::new());
+    stack.variable(&root, "count", Variable::<Number>::new());
+    stack.variable(&root, "1st", Variable::<Number>::new());
+    let err = error_of(stack);
+    let messages: Vec<&str> = err.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages.len(), 3, "{err}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m
+                .contains("app/env.name and app/envname both have the variable name `envname`")),
+        "{err}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`count` is a name Terraform reserves")),
+        "{err}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`1st` is not an identifier")),
+        "{err}"
+    );
+}

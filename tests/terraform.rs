@@ -471,3 +471,27 @@ fn ctrl_c_lets_terraform_finish_and_kite_returns_its_status() {
             .contains("apply-finished")
     );
 }
+
+#[test]
+fn the_terraform_commands_take_the_schema_options_of_synth() {
+    let h = Harness::new();
+    let out = h.kite(&["diff", "local", "--no-validate"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        h.args(),
+        [strings(&["init", "-input=false"]), strings(&["plan"])]
+    );
+
+    let h = Harness::new();
+    let out = h.kite(&["deploy", "local", "--schema", "missing.json"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot use the schema file"));
+    assert!(
+        h.calls().is_empty(),
+        "nothing runs with a schema that cannot be read"
+    );
+}

@@ -127,8 +127,18 @@ fn the_base_stack_is_clean() {
     assert!(found.is_empty(), "{}", render(&found));
 }
 
+/// The bundled schemas, read as if a user had passed them with `--schema`:
+/// complete, so that an unknown type is an error.
+fn complete_schemas() -> Schemas {
+    Schemas::from_file(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schemas/providers.schema.json"
+    )))
+    .unwrap()
+}
+
 #[test]
-fn an_unknown_resource_type_is_reported_with_a_suggestion() {
+fn an_unknown_resource_type_is_an_error_against_a_complete_schema() {
     let mut stack = base();
     let root = stack.root();
     stack.add_raw(
@@ -136,20 +146,55 @@ fn an_unknown_resource_type_is_reported_with_a_suggestion() {
         "typo",
         RawBlock::resource("aws_lamda_function", json!({})),
     );
-    let f = one_error(
-        stack,
-        "v/typo",
-        "`aws_lamda_function` is not a resource type of hashicorp/aws",
-    );
-    assert!(
-        f.message.contains("did you mean `aws_lambda_function`?"),
-        "{f}"
-    );
+    let found = validate(&synthesize(stack).unwrap(), &complete_schemas());
+    assert_eq!(found.len(), 1, "{}", render(&found));
+    let f = &found[0];
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(f.path.as_deref(), Some("v/typo"));
+    assert!(f.message.contains("`aws_lamda_function` is not a resource type of hashicorp/aws; did you mean `aws_lambda_function`?"), "{f}");
     assert_eq!(f.json_path, "resource.aws_lamda_function.typo");
 }
 
 #[test]
-fn an_unknown_data_source_type_is_reported() {
+fn a_type_outside_the_bundled_subset_is_a_warning_with_a_suggestion() {
+    // The bundled schemas hold the types kite has typed, not all of aws.
+    let mut stack = base();
+    let root = stack.root();
+    stack.add_raw(
+        &root,
+        "typo",
+        RawBlock::resource("aws_lamda_function", json!({})),
+    );
+    stack.add_raw(
+        &root,
+        "topic",
+        RawBlock::resource("aws_sns_topic", json!({"name": "t"})),
+    );
+    let found = findings(stack);
+    assert_eq!(found.len(), 2, "{}", render(&found));
+    assert!(found.iter().all(|f| f.severity == Severity::Warning));
+    let typo = found
+        .iter()
+        .find(|f| f.path.as_deref() == Some("v/typo"))
+        .unwrap();
+    assert!(
+        typo.message
+            .contains("`aws_lamda_function` is not in kite's bundled schema of hashicorp/aws"),
+        "{typo}"
+    );
+    assert!(
+        typo.message.contains("did you mean `aws_lambda_function`?"),
+        "{typo}"
+    );
+    let topic = found
+        .iter()
+        .find(|f| f.path.as_deref() == Some("v/topic"))
+        .unwrap();
+    assert!(topic.message.contains("pass --schema"), "{topic}");
+}
+
+#[test]
+fn an_unknown_data_source_type_is_an_error_against_a_complete_schema() {
     let mut stack = base();
     let root = stack.root();
     stack.add_raw(
@@ -157,10 +202,14 @@ fn an_unknown_data_source_type_is_reported() {
         "who",
         RawBlock::data("aws_caller_identities", json!({})),
     );
-    one_error(
-        stack,
-        "v/who",
-        "`aws_caller_identities` is not a data source type of hashicorp/aws",
+    let found = validate(&synthesize(stack).unwrap(), &complete_schemas());
+    assert_eq!(found.len(), 1, "{}", render(&found));
+    assert_eq!(found[0].severity, Severity::Error);
+    assert_eq!(found[0].path.as_deref(), Some("v/who"));
+    assert!(
+        found[0]
+            .message
+            .contains("`aws_caller_identities` is not a data source type of hashicorp/aws")
     );
 }
 
@@ -978,4 +1027,21 @@ fn object_typed_attributes_are_checked_field_by_field() {
             .contains("`size` must be a number, not a string \"big\"")
             && f.json_path == "resource.thing_widget.w.settings.size"
     }));
+}
+
+#[test]
+fn synth_checks_against_a_user_schema_file_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("null.schema.json"), NULL_SCHEMA).unwrap();
+    let (code, _, stderr) = kite_cli(
+        &app_with_null_resource(),
+        dir.path(),
+        &["synth", "--schema", "null.schema.json"],
+    );
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(
+        stderr.contains("`trigers` is not an argument of `null_resource`"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("cdktf.out").exists());
 }

@@ -115,6 +115,11 @@ impl Statement {
         self
     }
 
+    /// Every resource (`"Resource": "*"`), for actions that take no resource.
+    pub fn on_all_resources(self) -> Self {
+        self.resource(Tf::<Arn>::literal("*"))
+    }
+
     pub fn resources<A: Into<Tf<Arn>>>(mut self, arns: impl IntoIterator<Item = A>) -> Self {
         self.resources.extend(arns.into_iter().map(Into::into));
         self

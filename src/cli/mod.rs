@@ -36,10 +36,8 @@ enum Command {
         stacks: Vec<String>,
         #[command(flatten)]
         out: OutDir,
-        /// Skip the check against the provider schemas (references, ids and
-        /// cycles are still checked).
-        #[arg(long)]
-        no_validate: bool,
+        #[command(flatten)]
+        checks: Checks,
     },
     /// Check stacks (default: all) against the provider schemas, offline;
     /// nothing is written.
@@ -97,6 +95,40 @@ struct Target {
     stack: Option<String>,
     #[command(flatten)]
     out: OutDir,
+    #[command(flatten)]
+    checks: Checks,
+}
+
+/// How synthesis checks stacks against provider schemas.
+#[derive(Debug, Args)]
+struct Checks {
+    /// Skip the check against the provider schemas (references, ids and
+    /// cycles are still checked).
+    #[arg(long)]
+    no_validate: bool,
+    /// A `terraform providers schema -json` file for other provider
+    /// versions or providers; its providers replace the bundled ones.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_validate")]
+    schema: Option<PathBuf>,
+}
+
+impl Checks {
+    /// The schemas to check against, or `None` when told not to.
+    fn schemas(&self, cwd: &Path) -> Result<Option<Schemas>> {
+        if self.no_validate {
+            return Ok(None);
+        }
+        Ok(Some(load_schemas(self.schema.as_deref(), cwd)?))
+    }
+}
+
+/// The bundled schemas, with the providers of `file` replacing theirs.
+fn load_schemas(file: Option<&Path>, cwd: &Path) -> Result<Schemas> {
+    let bundled = Schemas::bundled();
+    Ok(match file {
+        Some(file) => bundled.overlaid_with(Schemas::from_file(&cwd.join(file))?),
+        None => bundled,
+    })
 }
 
 /// Runs the command line of `app` and returns the exit status.
@@ -197,9 +229,9 @@ fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
         Command::Synth {
             stacks,
             out,
-            no_validate,
+            checks,
         } => {
-            let schemas = (!no_validate).then(Schemas::bundled);
+            let schemas = checks.schemas(cwd)?;
             synth(
                 app,
                 &env,
@@ -212,10 +244,7 @@ fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { stacks, schema } => {
-            let mut schemas = Schemas::bundled();
-            if let Some(file) = schema {
-                schemas = schemas.overlaid_with(Schemas::from_file(&cwd.join(file))?);
-            }
+            let schemas = load_schemas(schema.as_deref(), cwd)?;
             validate(app, &env, &stacks, &schemas, io)
         }
         Command::List => list(app, &env, io.stdout),
@@ -480,13 +509,13 @@ fn drive(
     let out = cwd.join(target.out.dir);
     let out = out.as_path();
     let terraform = Terraform::from_env(env);
-    let schemas = Schemas::bundled();
+    let schemas = target.checks.schemas(cwd)?;
     let written = synth(
         app,
         env,
         std::slice::from_ref(&name),
         out,
-        Some(&schemas),
+        schemas.as_ref(),
         io,
         Summary::Stderr,
     )?;

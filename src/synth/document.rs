@@ -450,24 +450,62 @@ fn render_outputs(
     (json, tree)
 }
 
+/// Names Terraform reserves: no variable may have them.
+const RESERVED_VARIABLE_NAMES: &[&str] = &[
+    "source",
+    "version",
+    "providers",
+    "count",
+    "for_each",
+    "lifecycle",
+    "depends_on",
+    "locals",
+];
+
+/// The `variable` section; names are identifiers, not reserved, and unique.
 fn render_variables(
     variables: &[VariableDecl],
     stack: &str,
     problems: &mut Vec<Problem>,
 ) -> Map<String, Value> {
     let mut json = Map::new();
+    let mut paths: HashMap<String, String> = HashMap::default();
     for decl in variables {
+        let path = decl.scope.path_in(stack);
+        let id = decl.scope.logical_id();
+        if RESERVED_VARIABLE_NAMES.contains(&id.as_str()) {
+            problems.push(Problem::at(
+                &path,
+                format!("`{id}` is a name Terraform reserves, which no variable may have: give the variable another id"),
+            ));
+        } else if !is_identifier(&id) {
+            problems.push(Problem::at(
+                &path,
+                format!("the variable name `{id}` is not an identifier (a letter or `_`, then letters, digits, `_` and `-`): give the variable another id"),
+            ));
+        }
+        if let Some(first) = paths.insert(id.clone(), path.clone()) {
+            problems.push(Problem::at(
+                &path,
+                format!("{first} and {path} both have the variable name `{id}`: give one of them another id"),
+            ));
+        }
         match &decl.json {
             Ok(v) => {
-                json.insert(decl.scope.logical_id(), v.clone());
+                json.insert(id, v.clone());
             }
-            Err(e) => problems.push(Problem::at(
-                decl.scope.path_in(stack),
-                format!("variable: {e}"),
-            )),
+            Err(e) => problems.push(Problem::at(&path, format!("variable: {e}"))),
         }
     }
     json
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// The `provider` section: configurations by local name, at most one

@@ -149,11 +149,20 @@ pub fn validate_document(stack: &str, doc: &Value, schemas: &Schemas) -> Vec<Fin
 }
 
 /// The closest of `candidates` to `name`, when close enough to suggest.
-pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> String {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a String>,
+) -> Option<&'a String> {
     candidates
         .map(|c| (strsim::jaro_winkler(name, c), c))
         .filter(|(score, _)| *score > 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| format!("; did you mean `{c}`?"))
+        .map(|(_, c)| c)
+}
+
+/// `; did you mean `x`?` for the closest candidate, or nothing.
+pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> String {
+    closest(name, candidates)
+        .map(|c| format!("; did you mean `{c}`?"))
         .unwrap_or_default()
 }

@@ -21,6 +21,11 @@ pub struct Schemas {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ProviderSchema {
+    /// Whether every type of the provider is here: true for a file from
+    /// `terraform providers schema -json`, false for the bundled schemas,
+    /// which hold the types kite has typed.
+    #[serde(skip)]
+    pub complete: bool,
     pub provider: Option<Schema>,
     #[serde(default)]
     pub resource_schemas: BTreeMap<String, Schema>,
@@ -139,6 +144,10 @@ impl Schemas {
             .map_err(|e| error(format!("not a provider schema document ({e})")))?;
         if schemas.provider_schemas.is_empty() {
             return Err(error("it has no `provider_schemas`".into()));
+        }
+        let mut schemas = schemas;
+        for provider in schemas.provider_schemas.values_mut() {
+            provider.complete = true;
         }
         Ok(schemas)
     }

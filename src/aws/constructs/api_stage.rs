@@ -7,7 +7,8 @@ use crate::stack::Stack;
 
 use super::super::apigatewayv2::{
     Apigatewayv2ApiMapping, Apigatewayv2ApiMappingRef, Apigatewayv2ApiRef, Apigatewayv2DomainName,
-    Apigatewayv2DomainNameDomainNameConfiguration, Apigatewayv2DomainNameRef, Apigatewayv2StageRef,
+    Apigatewayv2DomainNameDomainNameConfiguration, Apigatewayv2DomainNameRef,
+    Apigatewayv2StageDefaultRouteSettings, Apigatewayv2StageRef,
 };
 use super::super::cloudwatch::{CloudwatchLogGroup, CloudwatchLogGroupRef};
 use super::DnsValidatedCertificate;
@@ -73,4 +74,20 @@ pub(super) fn map_stage(
         Apigatewayv2ApiMapping::new(api.id(), domain.domain_name(), stage.name())
             .api_mapping_key(stage_name),
     )
+}
+
+/// Route settings with the throttling limits that are set.
+pub(super) fn throttled(
+    settings: Apigatewayv2StageDefaultRouteSettings,
+    rate_limit: Option<u32>,
+    burst_limit: Option<u32>,
+) -> Apigatewayv2StageDefaultRouteSettings {
+    let settings = match rate_limit {
+        Some(rate) => settings.throttling_rate_limit(rate),
+        None => settings,
+    };
+    match burst_limit {
+        Some(burst) => settings.throttling_burst_limit(burst),
+        None => settings,
+    }
 }

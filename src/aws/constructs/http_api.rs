@@ -12,7 +12,7 @@ use super::super::apigatewayv2::{
     Apigatewayv2StageRef,
 };
 use super::super::cloudwatch::CloudwatchLogGroupRef;
-use super::api_stage::{access_logs, map_stage, regional_domain};
+use super::api_stage::{access_logs, map_stage, regional_domain, throttled};
 use super::{DnsValidatedCertificate, Function};
 
 /// One JSON object per request in the access log.
@@ -21,10 +21,15 @@ pub const ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","reques
 /// How an HTTP stage throttles. HTTP APIs have no execution logs (API
 /// Gateway refuses `logging_level` and `data_trace_enabled` for them), so
 /// there is no setting for them here.
+///
+/// The default: the account's throttling, no detailed metrics, logs kept 7
+/// days.
 #[derive(Clone, Debug)]
 pub struct HttpStageSettings {
-    pub throttling_rate_limit: u32,
-    pub throttling_burst_limit: u32,
+    /// Requests per second, steady state (default: the account's limit).
+    pub throttling_rate_limit: Option<u32>,
+    /// Requests at once (default: the account's limit).
+    pub throttling_burst_limit: Option<u32>,
     pub detailed_metrics_enabled: bool,
     /// Days the access logs are kept.
     pub log_retention_days: u32,
@@ -33,8 +38,8 @@ pub struct HttpStageSettings {
 impl Default for HttpStageSettings {
     fn default() -> Self {
         HttpStageSettings {
-            throttling_rate_limit: 10,
-            throttling_burst_limit: 5,
+            throttling_rate_limit: None,
+            throttling_burst_limit: None,
             detailed_metrics_enabled: false,
             log_retention_days: 7,
         }
@@ -49,9 +54,15 @@ pub struct HttpApi {
 }
 
 impl HttpApi {
+    /// An API named `<id>`.
     pub fn new(stack: &mut Stack, scope: &Scope, id: &str) -> Self {
+        Self::named(stack, scope, id, id)
+    }
+
+    /// An API with its own name.
+    pub fn named(stack: &mut Stack, scope: &Scope, id: &str, name: impl Into<Tf<String>>) -> Self {
         let scope = scope.child(id);
-        let api = stack.add(&scope, "api", Apigatewayv2Api::new(id, "HTTP"));
+        let api = stack.add(&scope, "api", Apigatewayv2Api::new(name, "HTTP"));
         HttpApi { scope, api }
     }
 
@@ -73,12 +84,12 @@ impl HttpApi {
                     access_logs.arn(),
                     ACCESS_LOG_FORMAT,
                 ))
-                .default_route_settings(
+                .default_route_settings(throttled(
                     Apigatewayv2StageDefaultRouteSettings::new()
-                        .detailed_metrics_enabled(settings.detailed_metrics_enabled)
-                        .throttling_burst_limit(settings.throttling_burst_limit)
-                        .throttling_rate_limit(settings.throttling_rate_limit),
-                ),
+                        .detailed_metrics_enabled(settings.detailed_metrics_enabled),
+                    settings.throttling_rate_limit,
+                    settings.throttling_burst_limit,
+                )),
         );
         stack.output(&scope, "url", Output::new(stage.invoke_url()));
         HttpStage {

@@ -10,7 +10,7 @@ use super::super::iam::{
 };
 use super::super::policy::{PolicyDocument, Statement};
 
-/// A role at `scope/<id>/<id>`, named `<id>`. Each grant is its own
+/// A role at `scope/<id>/<id>`, named `<id>` unless given a name. Each grant is its own
 /// `aws_iam_role_policy` at `scope/<id>/<grant name>`, so grants add up
 /// instead of replacing each other.
 #[derive(Clone, Debug)]
@@ -31,10 +31,22 @@ impl Role {
         )
     }
 
-    /// A role with any trust policy.
+    /// A role named `<id>` with any trust policy.
     pub fn new(stack: &mut Stack, scope: &Scope, id: &str, trust: PolicyDocument) -> Self {
+        Self::with_name(stack, scope, id, id, trust)
+    }
+
+    /// A role with its own name (such as `<environment>-<id>`, so that
+    /// several environments can share an account).
+    pub fn with_name(
+        stack: &mut Stack,
+        scope: &Scope,
+        id: &str,
+        name: impl Into<Tf<String>>,
+        trust: PolicyDocument,
+    ) -> Self {
         let scope = scope.child(id);
-        let role = stack.add(&scope, id, IamRole::new(trust).name(id));
+        let role = stack.add(&scope, id, IamRole::new(trust).name(name));
         Role {
             scope,
             id: id.to_owned(),

@@ -13,22 +13,26 @@ use super::super::apigatewayv2::{
     Apigatewayv2StageRef,
 };
 use super::super::cloudwatch::{CloudwatchLogGroup, CloudwatchLogGroupRef};
-use super::api_stage::{access_logs, map_stage, regional_domain};
+use super::api_stage::{access_logs, map_stage, regional_domain, throttled};
 use super::{DnsValidatedCertificate, Function, Role};
 
 /// One JSON object per connection event in the access log.
 pub const ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","requestTime":"$context.requestTime","eventType":"$context.eventType","routeKey":"$context.routeKey","status":"$context.status","connectionId":"$context.connectionId","responseLatency":"$context.responseLatency","integrationRequestId":"$context.integration.requestId","functionResponseStatus":"$context.integration.status","integrationLatency":"$context.integration.latency","integrationServiceStatus":"$context.integration.integrationStatus","ip":"$context.identity.sourceIp","userAgent":"$context.identity.userAgent","principalId":"$context.authorizer.principalId"}"#;
 
 /// How a WebSocket stage throttles and logs.
+///
+/// The default: the account's throttling, execution logs of errors only,
+/// no full-message logging, logs kept 7 days.
 #[derive(Clone, Debug)]
 pub struct WebSocketStageSettings {
-    /// Requests per second, steady state.
-    pub throttling_rate_limit: u32,
-    /// Requests at once.
-    pub throttling_burst_limit: u32,
+    /// Requests per second, steady state (default: the account's limit).
+    pub throttling_rate_limit: Option<u32>,
+    /// Requests at once (default: the account's limit).
+    pub throttling_burst_limit: Option<u32>,
     /// Execution logs: `ERROR`, `INFO` or `OFF`.
     pub logging_level: String,
-    /// Log full requests and responses (execution logs).
+    /// Log full requests and responses in the execution logs: message
+    /// bodies, which may hold personal data.
     pub data_trace_enabled: bool,
     pub detailed_metrics_enabled: bool,
     /// Days the access and execution logs are kept.
@@ -38,10 +42,10 @@ pub struct WebSocketStageSettings {
 impl Default for WebSocketStageSettings {
     fn default() -> Self {
         WebSocketStageSettings {
-            throttling_rate_limit: 10,
-            throttling_burst_limit: 5,
-            logging_level: "INFO".into(),
-            data_trace_enabled: true,
+            throttling_rate_limit: None,
+            throttling_burst_limit: None,
+            logging_level: "ERROR".into(),
+            data_trace_enabled: false,
             detailed_metrics_enabled: false,
             log_retention_days: 7,
         }
@@ -64,11 +68,22 @@ impl WebSocketApi {
         id: &str,
         route_selection_expression: &str,
     ) -> Self {
+        Self::named(stack, scope, id, id, route_selection_expression)
+    }
+
+    /// An API with its own name.
+    pub fn named(
+        stack: &mut Stack,
+        scope: &Scope,
+        id: &str,
+        name: impl Into<Tf<String>>,
+        route_selection_expression: &str,
+    ) -> Self {
         let scope = scope.child(id);
         let api = stack.add(
             &scope,
             id,
-            Apigatewayv2Api::new(id, "WEBSOCKET")
+            Apigatewayv2Api::new(name, "WEBSOCKET")
                 .route_selection_expression(route_selection_expression),
         );
         WebSocketApi { scope, api }
@@ -105,14 +120,14 @@ impl WebSocketApi {
                     access_logs.arn(),
                     ACCESS_LOG_FORMAT,
                 ))
-                .default_route_settings(
+                .default_route_settings(throttled(
                     Apigatewayv2StageDefaultRouteSettings::new()
                         .data_trace_enabled(settings.data_trace_enabled)
                         .detailed_metrics_enabled(settings.detailed_metrics_enabled)
-                        .logging_level(settings.logging_level.as_str())
-                        .throttling_burst_limit(settings.throttling_burst_limit)
-                        .throttling_rate_limit(settings.throttling_rate_limit),
-                ),
+                        .logging_level(settings.logging_level.as_str()),
+                    settings.throttling_rate_limit,
+                    settings.throttling_burst_limit,
+                )),
         );
         stack.output(&scope, "url", Output::new(stage.invoke_url()));
         WebSocketStage {
