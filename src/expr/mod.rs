@@ -19,7 +19,7 @@ use serde::{Serialize, Serializer};
 
 use crate::address::Address;
 
-pub use render::escape_template;
+pub use render::{escape_template, is_identifier};
 
 /// A Terraform expression.
 #[derive(Clone, Debug, PartialEq)]

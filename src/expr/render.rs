@@ -115,7 +115,7 @@ fn write_quoted_text(text: &str, out: &mut String) {
 }
 
 /// A Terraform identifier: a letter or `_`, then letters, digits, `_` and `-`.
-fn is_identifier(name: &str) -> bool {
+pub fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::address::{Address, BlockKind};
 use crate::aspect::Aspect;
 use crate::block::{Block, Override, remove_path, set_path};
+use crate::expr::is_identifier;
 use crate::expr::scan::Reference;
 use crate::output::{OutputDecl, VariableDecl};
 use crate::provider::{ProviderConfig, ProviderRequirement};
@@ -498,14 +499,6 @@ fn render_variables(
         }
     }
     json
-}
-
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// The `provider` section: configurations by local name, at most one
