@@ -13,9 +13,10 @@ use serde_json::{Map, Value, json};
 
 use crate::address::{Address, BlockKind};
 use crate::aspect::Aspect;
-use crate::block::{Block, Override, remove_path, set_path};
+use crate::block::{Block, Override};
 use crate::expr::is_identifier;
 use crate::expr::scan::Reference;
+use crate::json_path::{remove_path, set_path};
 use crate::output::{OutputDecl, VariableDecl};
 use crate::provider::{ProviderConfig, ProviderRequirement};
 use crate::stack::Stack;
