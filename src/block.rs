@@ -182,6 +182,12 @@ impl Block {
         }
     }
 
+    /// Whether the block has this address (compared without building one).
+    pub(crate) fn is_at(&self, address: &Address) -> bool {
+        matches!(address, Address::Block { kind, type_name, name }
+            if *kind == self.kind && *type_name == self.type_name && *name == self.logical_id)
+    }
+
     pub fn scope(&self) -> &Scope {
         &self.scope
     }

@@ -13,13 +13,6 @@ use crate::expr::{Expr, Tf};
 use crate::output::{Output, OutputDecl, TypeConstraint, Variable, VariableDecl};
 use crate::provider::{Provider, ProviderConfig, ProviderRef, ProviderRequirement};
 
-fn reference_kind(reference: &BlockRef) -> BlockKind {
-    match reference.address() {
-        Address::Block { kind, .. } => *kind,
-        Address::Variable { .. } => BlockKind::Resource,
-    }
-}
-
 /// A stack under construction. Add blocks with [`Stack::add`] and
 /// [`Stack::data`]; synthesis checks and writes it.
 pub struct Stack {
@@ -142,17 +135,12 @@ impl Stack {
     /// mistake in the program, not in its input.
     pub fn block(&mut self, handle: &impl Handle) -> &mut Block {
         let reference = handle.block_ref();
-        let name = self.name.clone();
         match self.blocks.get_mut(reference.index()) {
-            Some(block)
-                if block.kind == reference_kind(reference)
-                    && reference.address() == &block.address() =>
-            {
-                block
-            }
+            Some(block) if block.is_at(reference.address()) => block,
             _ => panic!(
-                "{} is not declared in stack `{name}`: a handle from one stack was used with another",
-                reference.address()
+                "{} is not declared in stack `{}`: a handle from one stack was used with another",
+                reference.address(),
+                self.name
             ),
         }
     }
@@ -160,17 +148,9 @@ impl Stack {
     /// A handle to the block declared at `address`, if there is one (a
     /// search through the stack's blocks).
     pub fn declared(&self, address: &Address) -> Option<BlockRef> {
-        let Address::Block {
-            kind,
-            type_name,
-            name,
-        } = address
-        else {
-            return None;
-        };
         self.blocks
             .iter()
-            .position(|b| b.kind == *kind && b.type_name == *type_name && b.logical_id == *name)
+            .position(|b| b.is_at(address))
             .map(|i| BlockRef::new(address.clone(), i))
     }
 
