@@ -64,6 +64,15 @@ fn policies_of_role(doc: &Value, role_id: &str) -> Vec<String> {
     out
 }
 
+/// Every statement of every policy granted to the role with this logical id.
+fn statements_of_role(doc: &Value, role_id: &str) -> Vec<Value> {
+    policies_of_role(doc, role_id)
+        .iter()
+        .filter_map(|p| serde_json::from_str::<Value>(p).ok())
+        .flat_map(|doc| doc["Statement"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
 const LAMBDA_ROLE: &str = "lambda-execution-role_B0EE303E";
 
 #[test]
@@ -137,22 +146,15 @@ fn fix_3_handlers_may_post_to_websocket_connections_of_the_real_api() {
     fixed(|doc| {
         let stage_arn =
             "${aws_apigatewayv2_stage.ws-api_prod-stage_A3D61528.execution_arn}/*/@connections/*";
-        let policies = policies_of_role(doc, LAMBDA_ROLE);
-        let ok = policies.iter().any(|p| {
-            let parsed: Value = serde_json::from_str(p).unwrap_or_default();
-            parsed["Statement"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|s| {
-                    s["Action"] == "execute-api:ManageConnections" && s["Resource"] == stage_arn
-                })
-        });
+        let statements = statements_of_role(doc, LAMBDA_ROLE);
+        let ok = statements
+            .iter()
+            .any(|s| s["Action"] == "execute-api:ManageConnections" && s["Resource"] == stage_arn);
         if ok {
             Ok(())
         } else {
             Err(format!(
-                "no ManageConnections on {stage_arn} in {policies:?}"
+                "no ManageConnections on {stage_arn} in {statements:?}"
             ))
         }
     });
@@ -163,21 +165,13 @@ fn fix_4_the_members_index_is_covered() {
     fixed(|doc| {
         let index = "${aws_dynamodb_table.prod_Members_E8FBF67D.arn}/index/*";
         let table = "${aws_dynamodb_table.prod_Members_E8FBF67D.arn}";
-        let policies = policies_of_role(doc, LAMBDA_ROLE);
-        let ok = policies.iter().any(|p| {
-            let parsed: Value = serde_json::from_str(p).unwrap_or_default();
-            parsed["Statement"]
+        let ok = statements_of_role(doc, LAMBDA_ROLE).iter().any(|s| {
+            let resources = s["Resource"].as_array().cloned().unwrap_or_default();
+            s["Action"]
                 .as_array()
-                .into_iter()
-                .flatten()
-                .any(|s| {
-                    let resources = s["Resource"].as_array().cloned().unwrap_or_default();
-                    s["Action"]
-                        .as_array()
-                        .is_some_and(|a| a.iter().any(|x| x == "dynamodb:Query"))
-                        && resources.iter().any(|r| r == index)
-                        && resources.iter().any(|r| r == table)
-                })
+                .is_some_and(|a| a.iter().any(|x| x == "dynamodb:Query"))
+                && resources.iter().any(|r| r == index)
+                && resources.iter().any(|r| r == table)
         });
         if ok {
             Ok(())

@@ -176,63 +176,47 @@ fn assert_ran_in(h: &Harness, stack: &str) {
     }
 }
 
+/// Runs `kite ARGS` against a fresh stand-in and checks that terraform was
+/// asked for `init -input=false`, then exactly `expected`, in `stack`'s directory.
+fn assert_drives(args: &[&str], stack: &str, expected: &[&str]) {
+    let h = Harness::new();
+    let out = h.kite(args, &[]);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ran_in(&h, stack);
+    assert_eq!(
+        h.args(),
+        [strings(&["init", "-input=false"]), strings(expected)],
+        "{args:?}"
+    );
+}
+
 #[test]
 fn deploy_applies_and_approves_only_when_asked() {
-    let h = Harness::new();
-    assert!(h.kite(&["deploy", "local"], &[]).status.success());
-    assert_ran_in(&h, "local");
-    assert_eq!(
-        h.args(),
-        [strings(&["init", "-input=false"]), strings(&["apply"])]
-    );
-    let h = Harness::new();
-    assert!(
-        h.kite(&["deploy", "local", "--auto-approve"], &[])
-            .status
-            .success()
-    );
-    assert_eq!(
-        h.args(),
-        [
-            strings(&["init", "-input=false"]),
-            strings(&["apply", "-auto-approve"])
-        ]
+    assert_drives(&["deploy", "local"], "local", &["apply"]);
+    assert_drives(
+        &["deploy", "local", "--auto-approve"],
+        "local",
+        &["apply", "-auto-approve"],
     );
 }
 
 #[test]
 fn destroy_destroys_and_approves_only_when_asked() {
-    let h = Harness::new();
-    assert!(h.kite(&["destroy", "local"], &[]).status.success());
-    assert_ran_in(&h, "local");
-    assert_eq!(
-        h.args(),
-        [strings(&["init", "-input=false"]), strings(&["destroy"])]
-    );
-    let h = Harness::new();
-    assert!(
-        h.kite(&["destroy", "local", "--auto-approve"], &[])
-            .status
-            .success()
-    );
-    assert_eq!(
-        h.args(),
-        [
-            strings(&["init", "-input=false"]),
-            strings(&["destroy", "-auto-approve"])
-        ]
+    assert_drives(&["destroy", "local"], "local", &["destroy"]);
+    assert_drives(
+        &["destroy", "local", "--auto-approve"],
+        "local",
+        &["destroy", "-auto-approve"],
     );
 }
 
 #[test]
 fn output_prints_terraform_outputs_as_text_or_json() {
-    let h = Harness::new();
-    assert!(h.kite(&["output", "kite"], &[]).status.success());
-    assert_ran_in(&h, "kite");
-    assert_eq!(
-        h.args(),
-        [strings(&["init", "-input=false"]), strings(&["output"])]
-    );
+    assert_drives(&["output", "kite"], "kite", &["output"]);
     let h = Harness::new();
     let out = h.kite(&["output", "kite", "--json"], &[]);
     assert!(out.status.success());
