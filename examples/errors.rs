@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use kite::aws::iam::{IamRole, IamRolePolicy};
+use kite::aws::iam::{IamRole, IamRoleArgs, IamRolePolicy, IamRolePolicyArgs};
 use kite::aws::policy::PolicyDocument;
 use kite::expr::Tf;
 use kite::{App, Stack, template};
@@ -22,12 +22,18 @@ fn fine() -> Stack {
     let role = stack.add(
         &root.child("app"),
         "role",
-        IamRole::new(PolicyDocument::assumed_by_service("lambda.amazonaws.com")).name("app-role"),
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: (PolicyDocument::assumed_by_service("lambda.amazonaws.com")).into(),
+        })
+        .name("app-role"),
     );
     stack.add(
         &root.child("app"),
         "grant",
-        IamRolePolicy::new("{}", role.name()),
+        IamRolePolicy::new(IamRolePolicyArgs {
+            policy: "{}".into(),
+            role: role.name(),
+        }),
     );
     stack
 }
@@ -37,14 +43,23 @@ fn fine() -> Stack {
 fn dangling() -> Stack {
     let mut other = Stack::new("other");
     let other_root = other.root();
-    let role = other.add(&other_root.child("shared"), "role", IamRole::new("{}"));
+    let role = other.add(
+        &other_root.child("shared"),
+        "role",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
 
     let mut stack = Stack::new("dangling");
     let root = stack.root();
     stack.add(
         &root.child("app"),
         "grant",
-        IamRolePolicy::new("{}", role.name()),
+        IamRolePolicy::new(IamRolePolicyArgs {
+            policy: "{}".into(),
+            role: role.name(),
+        }),
     );
     stack
 }
@@ -53,11 +68,20 @@ fn dangling() -> Stack {
 fn cycle() -> Stack {
     let mut stack = Stack::new("cycle");
     let root = stack.root();
-    let first = stack.add(&root.child("app"), "first", IamRole::new("{}"));
+    let first = stack.add(
+        &root.child("app"),
+        "first",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     let second = stack.add(
         &root.child("app"),
         "second",
-        IamRole::new("{}").description(template!["after ", first.name()] as Tf<String>),
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        })
+        .description(template!["after ", first.name()] as Tf<String>),
     );
     stack.block(&first).depends_on(&second);
     stack

@@ -7,6 +7,8 @@ use serde_json::Value;
 
 use crate::address::BlockKind;
 use crate::block::Block;
+use crate::body::Value as BodyValue;
+use crate::expr::{Expr, Map, Tf};
 
 /// Visits every block of a stack before it is written.
 pub trait Aspect {
@@ -46,17 +48,35 @@ impl Aspect for Tags {
         {
             return;
         }
-        let Some(body) = block.body_mut() else {
-            return;
-        };
-        let tags = body
-            .entry("tags")
-            .or_insert_with(|| Value::Object(Default::default()));
-        if let Value::Object(existing) = tags {
-            for (k, v) in &self.tags {
-                existing
-                    .entry(crate::expr::escape_template(k).into_owned())
-                    .or_insert_with(|| Value::String(crate::expr::escape_template(v).into_owned()));
+        if let Some(body) = block.body_mut() {
+            if body.get("tags").is_none() {
+                body.set(
+                    "tags",
+                    Tf::<Map<String>>::from_iter(Vec::<(String, String)>::new()),
+                );
+            }
+            // A map of literal keys gains the missing tags; an expression
+            // (another resource's tags, a function call) is left alone.
+            if let Some(BodyValue::Expr(Expr::Object(existing))) = body.get_mut("tags") {
+                for (k, v) in &self.tags {
+                    existing
+                        .entry(k.clone())
+                        .or_insert_with(|| Expr::Str(v.clone()));
+                }
+            }
+        } else if let Some(body) = block.raw_body_mut() {
+            // Raw bodies are templates: the tags are escaped as literal text.
+            let tags = body
+                .entry("tags")
+                .or_insert_with(|| Value::Object(Default::default()));
+            if let Value::Object(existing) = tags {
+                for (k, v) in &self.tags {
+                    existing
+                        .entry(crate::expr::escape_template(k).into_owned())
+                        .or_insert_with(|| {
+                            Value::String(crate::expr::escape_template(v).into_owned())
+                        });
+                }
             }
         }
     }

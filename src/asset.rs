@@ -90,7 +90,7 @@ impl Asset {
 
     /// The path Terraform reads the file from, relative to the stack's directory.
     pub fn path(&self) -> Tf<String> {
-        Tf::from(self.relative_path.as_str())
+        Tf::<String>::from(self.relative_path.as_str())
     }
 
     pub fn relative_path(&self) -> &str {
@@ -99,7 +99,7 @@ impl Asset {
 
     /// The base64 SHA-256 of the file, known at synthesis.
     pub fn base64_sha256(&self) -> Tf<String> {
-        Tf::from(self.fingerprint.sha256_base64.as_str())
+        Tf::<String>::from(self.fingerprint.sha256_base64.as_str())
     }
 
     pub fn fingerprint(&self) -> &Fingerprint {

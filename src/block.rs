@@ -7,13 +7,21 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::address::{Address, BlockKind};
+use crate::body::Body;
 use crate::construct::Scope;
+use crate::expr::scan::Reference;
 use crate::expr::{Expr, Tf};
 use crate::json_path::{remove_path, set_path};
 use crate::provider::{ProviderRef, ProviderRequirement};
 
-/// A typed resource type (declared with [`resource!`](crate::resource)).
-pub trait Resource: Serialize {
+/// A generated type of block: a typed view of a [`Body`].
+pub trait BlockType: Sized {
+    fn into_body(self) -> Body;
+    fn from_body(body: Body) -> Self;
+}
+
+/// A typed resource type (generated from a provider's schema).
+pub trait Resource: BlockType {
     /// The Terraform type name: `aws_dynamodb_table`.
     const TYPE: &'static str;
     /// The provider that implements the type.
@@ -24,8 +32,8 @@ pub trait Resource: Serialize {
     type Ref: From<BlockRef>;
 }
 
-/// A typed data source type (declared with [`data_source!`](crate::data_source)).
-pub trait DataSource: Serialize {
+/// A typed data source type (generated from a provider's schema).
+pub trait DataSource: BlockType {
     const TYPE: &'static str;
     const PROVIDER: ProviderRequirement;
     type Ref: From<BlockRef>;
@@ -77,6 +85,12 @@ impl Handle for BlockRef {
     }
 }
 
+/// The handle of a typed block, which knows the block's type: what
+/// [`Stack::update`](crate::Stack::update) changes through.
+pub trait TypedHandle: Handle {
+    type Block: BlockType;
+}
+
 /// The `lifecycle` meta-argument.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Lifecycle {
@@ -102,8 +116,8 @@ pub(crate) enum Override {
     Remove(String),
 }
 
-/// A resource or data source as the stack holds it: its body (already
-/// serialized), meta-arguments and overrides.
+/// A resource or data source as the stack holds it: its body (typed, or
+/// raw JSON), meta-arguments and overrides.
 #[derive(Clone, Debug)]
 pub struct Block {
     pub(crate) kind: BlockKind,
@@ -114,10 +128,20 @@ pub struct Block {
     /// Index of the block's provider requirement in the stack's list.
     pub(crate) requirement: Option<usize>,
     pub(crate) taggable: bool,
-    pub(crate) body: Result<Map<String, Value>, String>,
+    pub(crate) content: Content,
     /// Meta-arguments and overrides: most blocks have none, and stacks hold
     /// thousands of blocks.
     pub(crate) meta: Option<Box<Meta>>,
+}
+
+/// What a block's arguments are.
+#[derive(Clone, Debug)]
+pub(crate) enum Content {
+    /// A generated type's body: typed values, whose references are known.
+    Typed(Body),
+    /// A raw block's JSON: its strings are Terraform templates, read for
+    /// references; or why it could not be serialized.
+    Raw(Result<Map<String, Value>, String>),
 }
 
 /// The meta-arguments and overrides of a block.
@@ -130,13 +154,21 @@ pub(crate) struct Meta {
 }
 
 impl Block {
-    pub(crate) fn new(
+    pub(crate) fn typed(
         kind: BlockKind,
-        type_name: Cow<'static, str>,
+        type_name: &'static str,
+        scope: Scope,
+        body: Body,
+    ) -> Self {
+        Self::new(kind, Cow::Borrowed(type_name), scope, Content::Typed(body))
+    }
+
+    pub(crate) fn raw(
+        kind: BlockKind,
+        type_name: String,
         scope: Scope,
         body: Result<Value, String>,
     ) -> Self {
-        let logical_id = scope.logical_id();
         let body = body.and_then(|value| match value {
             Value::Object(map) => Ok(map),
             other => Err(format!(
@@ -144,6 +176,11 @@ impl Block {
                 json_kind(&other)
             )),
         });
+        Self::new(kind, Cow::Owned(type_name), scope, Content::Raw(body))
+    }
+
+    fn new(kind: BlockKind, type_name: Cow<'static, str>, scope: Scope, content: Content) -> Self {
+        let logical_id = scope.logical_id();
         Block {
             kind,
             type_name,
@@ -151,7 +188,7 @@ impl Block {
             scope,
             requirement: None,
             taggable: false,
-            body,
+            content,
             meta: None,
         }
     }
@@ -205,15 +242,30 @@ impl Block {
         self.taggable
     }
 
-    /// The body as serialized, before meta-arguments and overrides; `None`
-    /// when it could not be serialized (synthesis reports why).
-    pub fn body(&self) -> Option<&Map<String, Value>> {
-        self.body.as_ref().ok()
+    /// The typed body, before meta-arguments and overrides; `None` for a
+    /// raw block.
+    pub fn body(&self) -> Option<&Body> {
+        match &self.content {
+            Content::Typed(body) => Some(body),
+            Content::Raw(_) => None,
+        }
     }
 
-    /// The body, to change (aspects do); see [`Block::body`].
-    pub fn body_mut(&mut self) -> Option<&mut Map<String, Value>> {
-        self.body.as_mut().ok()
+    /// The typed body, to change (aspects do); see [`Block::body`].
+    pub fn body_mut(&mut self) -> Option<&mut Body> {
+        match &mut self.content {
+            Content::Typed(body) => Some(body),
+            Content::Raw(_) => None,
+        }
+    }
+
+    /// A raw block's JSON body; `None` for a typed block, or one that could
+    /// not be serialized (synthesis reports why).
+    pub fn raw_body_mut(&mut self) -> Option<&mut Map<String, Value>> {
+        match &mut self.content {
+            Content::Raw(body) => body.as_mut().ok(),
+            Content::Typed(_) => None,
+        }
     }
 
     /// Adds a `depends_on` entry.
@@ -281,10 +333,26 @@ impl Block {
         self
     }
 
-    /// The final JSON of the block: body, meta-arguments, metadata (with its
-    /// construct path `path`), then overrides.
-    pub(crate) fn render(self, path: &str) -> Result<Map<String, Value>, String> {
-        let body = self.body?;
+    /// The final JSON of the block — body, meta-arguments, metadata (with
+    /// its construct path `path`), then overrides — and the references of
+    /// its arguments. A typed body's references come from its expressions;
+    /// what was written as JSON (a raw body, overrides) is read for them.
+    pub(crate) fn render(self, path: &str) -> Result<(Map<String, Value>, Vec<Reference>), String> {
+        let mut references = Vec::new();
+        let body = match self.content {
+            Content::Typed(body) => {
+                body.collect_references(&mut references);
+                match serde_json::to_value(&body).map_err(|e| e.to_string())? {
+                    Value::Object(map) => map,
+                    _ => Map::new(),
+                }
+            }
+            Content::Raw(body) => {
+                let body = body?;
+                crate::synth::block_references(&body, &mut references);
+                body
+            }
+        };
         let meta = self.meta.map(|m| *m).unwrap_or_default();
         // Sized once: maps that grow reallocate, and stacks hold thousands.
         let extra = 1
@@ -310,16 +378,21 @@ impl Block {
         let mut comment = Map::with_capacity(1);
         comment.insert("metadata".into(), Value::Object(metadata));
         out.insert("//".into(), Value::Object(comment));
-        for o in meta.overrides {
-            match o {
-                Override::Set(path, value) => {
-                    let value = value.map_err(|e| format!("override `{path}`: {e}"))?;
-                    set_path(&mut out, &path, value)?;
+        if !meta.overrides.is_empty() {
+            for o in meta.overrides {
+                match o {
+                    Override::Set(path, value) => {
+                        let value = value.map_err(|e| format!("override `{path}`: {e}"))?;
+                        set_path(&mut out, &path, value)?;
+                    }
+                    Override::Remove(path) => remove_path(&mut out, &path)?,
                 }
-                Override::Remove(path) => remove_path(&mut out, &path)?,
             }
+            // Overrides are JSON: what they set or removed is read anew.
+            references.clear();
+            crate::synth::block_references(&out, &mut references);
         }
-        Ok(out)
+        Ok((out, references))
     }
 }
 

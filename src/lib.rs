@@ -12,7 +12,9 @@ pub mod app;
 pub mod aspect;
 pub mod asset;
 pub mod backend;
+pub mod bindings;
 pub mod block;
+pub mod body;
 pub mod cli;
 pub mod cloudflare;
 pub mod construct;
@@ -22,19 +24,19 @@ pub mod env;
 pub mod expr;
 pub mod id;
 mod json_path;
-#[macro_use]
-pub mod macros;
 
 pub mod aws;
 pub mod output;
 pub mod provider;
 pub mod stack;
 pub mod synth;
+pub mod terraform;
 pub mod validate;
 
 pub use address::{Address, BlockKind};
 pub use app::App;
-pub use block::{Block, BlockRef, Handle, RawBlock};
+pub use block::{Block, BlockRef, Handle, RawBlock, TypedHandle};
+pub use body::Body;
 pub use construct::Scope;
 pub use env::Env;
 pub use expr::Tf;

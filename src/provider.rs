@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::Serialize;
+use crate::body::Body;
 
 /// Where a provider comes from and which versions a stack accepts: one entry
 /// of `terraform.required_providers`.
@@ -14,7 +14,8 @@ pub struct ProviderRequirement {
     pub local_name: Cow<'static, str>,
     /// The registry address (`hashicorp/aws`).
     pub source: Cow<'static, str>,
-    /// The version constraint (`~> 6.0`).
+    /// The version constraint (`~> 6.0`); empty for a provider built into
+    /// Terraform, which needs no `required_providers` entry.
     pub version: Cow<'static, str>,
 }
 
@@ -31,6 +32,21 @@ impl ProviderRequirement {
         }
     }
 
+    /// A provider built into Terraform (`terraform.io/builtin/terraform`).
+    pub const fn builtin(local_name: &'static str, source: &'static str) -> Self {
+        ProviderRequirement {
+            local_name: Cow::Borrowed(local_name),
+            source: Cow::Borrowed(source),
+            version: Cow::Borrowed(""),
+        }
+    }
+
+    /// Whether Terraform has the provider built in: no `required_providers`
+    /// entry names it.
+    pub fn is_builtin(&self) -> bool {
+        self.source.starts_with("terraform.io/builtin/")
+    }
+
     /// The same provider with another version constraint.
     pub fn with_version(mut self, version: impl Into<String>) -> Self {
         self.version = Cow::Owned(version.into());
@@ -39,11 +55,13 @@ impl ProviderRequirement {
 }
 
 /// A typed provider configuration block (`provider "aws" { ... }`).
-pub trait Provider: Serialize {
+pub trait Provider {
     const REQUIREMENT: ProviderRequirement;
 
     /// The alias of this configuration; `None` for the default one.
     fn alias(&self) -> Option<&str>;
+
+    fn into_body(self) -> Body;
 }
 
 /// Names a provider configuration for a block's `provider` meta-argument.
@@ -85,5 +103,5 @@ impl fmt::Display for ProviderRef {
 pub(crate) struct ProviderConfig {
     pub(crate) requirement: ProviderRequirement,
     pub(crate) alias: Option<String>,
-    pub(crate) body: Result<serde_json::Value, String>,
+    pub(crate) body: Body,
 }

@@ -1,13 +1,15 @@
 //! A stack: one Terraform configuration, with its own state.
 
-use std::borrow::Cow;
 use std::path::Path;
 
 use crate::address::{Address, BlockKind};
 use crate::aspect::Aspect;
 use crate::asset::{Asset, AssetError};
 use crate::backend::Backend;
-use crate::block::{Block, BlockRef, DataSource, Handle, Override, RawBlock, Resource};
+use crate::block::{
+    Block, BlockRef, BlockType, Content, DataSource, Handle, Override, RawBlock, Resource,
+    TypedHandle,
+};
 use crate::construct::Scope;
 use crate::expr::{Expr, Tf};
 use crate::output::{Output, OutputDecl, TypeConstraint, Variable, VariableDecl};
@@ -64,12 +66,11 @@ impl Stack {
 
     /// Declares a resource at `scope/id` and returns its handle.
     pub fn add<R: Resource>(&mut self, scope: &Scope, id: &str, resource: R) -> R::Ref {
-        let body = serde_json::to_value(&resource).map_err(|e| e.to_string());
-        let mut block = Block::new(
+        let mut block = Block::typed(
             BlockKind::Resource,
-            Cow::Borrowed(R::TYPE),
+            R::TYPE,
             scope.child(id),
-            body,
+            resource.into_body(),
         );
         block.requirement = Some(self.intern_requirement(R::PROVIDER, &block.scope));
         block.taggable = R::TAGGABLE;
@@ -78,30 +79,35 @@ impl Stack {
 
     /// Declares a data source at `scope/id` and returns its handle.
     pub fn data<D: DataSource>(&mut self, scope: &Scope, id: &str, data: D) -> D::Ref {
-        let body = serde_json::to_value(&data).map_err(|e| e.to_string());
-        let mut block = Block::new(
-            BlockKind::Data,
-            Cow::Borrowed(D::TYPE),
-            scope.child(id),
-            body,
-        );
+        let mut block = Block::typed(BlockKind::Data, D::TYPE, scope.child(id), data.into_body());
         block.requirement = Some(self.intern_requirement(D::PROVIDER, &block.scope));
         D::Ref::from(self.push(block))
     }
 
-    /// Declares a block of a type that is not typed yet.
+    /// Declares a block of a type that is not typed (a provider kite has no
+    /// bindings for).
     pub fn add_raw(&mut self, scope: &Scope, id: &str, raw: RawBlock) -> BlockRef {
-        let mut block = Block::new(
-            raw.kind,
-            Cow::Owned(raw.type_name),
-            scope.child(id),
-            raw.body,
-        );
+        let mut block = Block::raw(raw.kind, raw.type_name, scope.child(id), raw.body);
         block.requirement = raw
             .requirement
             .map(|r| self.intern_requirement(r, &block.scope));
         block.taggable = raw.taggable;
         self.push(block)
+    }
+
+    /// Changes a declared typed block through its type: constructs use it
+    /// to add to what they made (an environment variable, a statement).
+    /// Panics if the handle comes from another stack.
+    pub fn update<H: TypedHandle>(
+        &mut self,
+        handle: &H,
+        change: impl FnOnce(H::Block) -> H::Block,
+    ) {
+        let block = self.block(handle);
+        if let Content::Typed(body) = &mut block.content {
+            let typed = H::Block::from_body(std::mem::take(body));
+            *body = change(typed).into_body();
+        }
     }
 
     /// The index of a requirement in the stack's list, added if new.
@@ -162,7 +168,7 @@ impl Stack {
     /// Adds a provider configuration; its `required_providers` entry follows.
     pub fn provider<P: Provider>(&mut self, provider: P) -> ProviderRef {
         let alias = provider.alias().map(str::to_owned);
-        let body = serde_json::to_value(&provider).map_err(|e| e.to_string());
+        let body = provider.into_body();
         let requirement = P::REQUIREMENT;
         let reference = ProviderRef::new(requirement.local_name.clone(), alias.clone());
         self.providers.push(ProviderConfig {

@@ -2,8 +2,10 @@
 //! stacks.
 
 use kite::aws::dynamodb::{
-    DynamodbTable, DynamodbTableAttribute, DynamodbTableGlobalSecondaryIndex,
-    DynamodbTablePointInTimeRecovery, DynamodbTableRef, DynamodbTableTtl,
+    DynamodbTable, DynamodbTableArgs, DynamodbTableAttribute, DynamodbTableAttributeArgs,
+    DynamodbTableGlobalSecondaryIndex, DynamodbTableGlobalSecondaryIndexArgs,
+    DynamodbTablePointInTimeRecovery, DynamodbTablePointInTimeRecoveryArgs, DynamodbTableRef,
+    DynamodbTableTtl,
 };
 use kite::aws::policy::Statement;
 use kite::{Scope, Stack, template};
@@ -42,18 +44,28 @@ impl DynamodbSchema {
     pub fn new(stack: &mut Stack, scope: &Scope, id: &str, options: SchemaOptions) -> Self {
         let scope = scope.child(id);
         let table = |name: &str| {
-            DynamodbTable::new(format!("{id}.{name}"))
-                .billing_mode("PAY_PER_REQUEST")
-                .point_in_time_recovery(DynamodbTablePointInTimeRecovery::new(
-                    options.point_in_time_recovery,
-                ))
+            DynamodbTable::new(DynamodbTableArgs {
+                name: format!("{id}.{name}").into(),
+            })
+            .billing_mode("PAY_PER_REQUEST")
+            .point_in_time_recovery(DynamodbTablePointInTimeRecovery::new(
+                DynamodbTablePointInTimeRecoveryArgs {
+                    enabled: options.point_in_time_recovery.into(),
+                },
+            ))
+        };
+        let attribute = |name: &str| {
+            DynamodbTableAttribute::new(DynamodbTableAttributeArgs {
+                name: name.into(),
+                r#type: "S".into(),
+            })
         };
         let channels = stack.add(
             &scope,
             "Channels",
             table("Channels")
                 .hash_key("name")
-                .attribute(DynamodbTableAttribute::new("name", "S"))
+                .attribute(attribute("name"))
                 .ttl(DynamodbTableTtl::new().attribute_name("ttl").enabled(true)),
         );
         stack
@@ -65,13 +77,15 @@ impl DynamodbSchema {
             table("Members")
                 .hash_key("channelName")
                 .range_key("id")
-                .attribute(DynamodbTableAttribute::new("channelName", "S"))
-                .attribute(DynamodbTableAttribute::new("id", "S"))
-                .attribute(DynamodbTableAttribute::new("connectionUri", "S"))
+                .attribute(attribute("channelName"))
+                .attribute(attribute("id"))
+                .attribute(attribute("connectionUri"))
                 .global_secondary_index(DynamodbTableGlobalSecondaryIndex::new(
-                    "ByConnection",
-                    "connectionUri",
-                    "ALL",
+                    DynamodbTableGlobalSecondaryIndexArgs {
+                        name: "ByConnection".into(),
+                        hash_key: "connectionUri".into(),
+                        projection_type: "ALL".into(),
+                    },
                 )),
         );
         stack

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use kite::aws::AwsProvider;
-use kite::aws::provider::Endpoints;
+use kite::aws::provider::AwsProviderEndpoints;
 use kite::backend::LocalBackend;
 use kite::docker::DockerProvider;
 use kite::docker::constructs::DynamodbLocal;
@@ -33,9 +33,10 @@ pub fn build(env: &Env) -> Result<Stack> {
     stack.provider(
         AwsProvider::new()
             .region("eu-north-1")
-            .endpoints(Endpoints::new().dynamodb(dynamodb.endpoint()))
+            .endpoints(AwsProviderEndpoints::new().dynamodb(dynamodb.endpoint()))
             .skip_credentials_validation(true)
-            .skip_metadata_api_check(true)
+            // A string in the provider's schema.
+            .skip_metadata_api_check("true")
             .skip_requesting_account_id(true),
     );
     let schema = DynamodbSchema::new(

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::ExitCode;
 
-use kite::aws::iam::IamRole;
+use kite::aws::iam::{IamRole, IamRoleArgs};
 use kite::block::RawBlock;
 use kite::expr::{Expr, Tf};
 use kite::provider::ProviderRequirement;
@@ -28,7 +28,10 @@ fn alpha(variant: Variant, asset: &Path) -> Stack {
     let role = stack.add(
         &root.child("svc"),
         "role",
-        IamRole::new("{}").name("alpha-role"),
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        })
+        .name("alpha-role"),
     );
     let file = stack.asset(&root.child("bundle"), "asset", asset).unwrap();
     stack.add_raw(
@@ -46,13 +49,21 @@ fn alpha(variant: Variant, asset: &Path) -> Stack {
             let ghost: Tf<String> = Tf::from_expr(
                 Expr::reference(Address::resource("aws_s3_bucket", "ghost")).attr("id"),
             );
-            stack.add(&root.child("svc"), "broken", IamRole::new(ghost));
+            stack.add(
+                &root.child("svc"),
+                "broken",
+                IamRole::new(IamRoleArgs {
+                    assume_role_policy: ghost,
+                }),
+            );
         }
         Variant::Cycle => {
             let other = stack.add(
                 &root.child("svc"),
                 "other",
-                IamRole::new(template!["{", role.name(), "}"] as Tf<String>),
+                IamRole::new(IamRoleArgs {
+                    assume_role_policy: template!["{", role.name(), "}"],
+                }),
             );
             stack.block(&role).depends_on(&other);
         }
@@ -67,7 +78,14 @@ fn app(variant: Variant, beta_name: &'static str, asset: &Path) -> App {
         .stack("beta", "the second", move |_| {
             let mut s = Stack::new("beta");
             let root = s.root();
-            s.add(&root, "role", IamRole::new("{}").name(beta_name));
+            s.add(
+                &root,
+                "role",
+                IamRole::new(IamRoleArgs {
+                    assume_role_policy: "{}".into(),
+                })
+                .name(beta_name),
+            );
             Ok(s)
         })
         .stack("needs-config", "fails to build", |env| {

@@ -2,7 +2,7 @@
 //! stack, the construct path and the fix.
 
 use kite::aws::AwsProvider;
-use kite::aws::iam::{IamRole, IamRolePolicy};
+use kite::aws::iam::{IamRole, IamRoleArgs, IamRolePolicy, IamRolePolicyArgs};
 use kite::block::RawBlock;
 use kite::expr::{Expr, Number, Tf};
 use kite::output::{Output, Variable};
@@ -27,7 +27,13 @@ fn a_reference_to_an_undeclared_block_is_refused_with_both_paths() {
     let mut stack = Stack::new("app");
     let root = stack.root();
     let missing = reference(Address::resource("aws_s3_bucket", "nowhere"), "arn");
-    stack.add(&root.child("api"), "role", IamRole::new(missing));
+    stack.add(
+        &root.child("api"),
+        "role",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: missing,
+        }),
+    );
     let err = error_of(stack);
     assert_eq!(err.stack, "app");
     assert_eq!(err.problems.len(), 1);
@@ -54,10 +60,23 @@ fn a_reference_to_an_undeclared_block_is_refused_with_both_paths() {
 fn a_handle_from_another_stack_is_a_dangling_reference() {
     let mut other = Stack::new("other");
     let other_root = other.root();
-    let foreign = other.add(&other_root, "foreign", IamRole::new("{}"));
+    let foreign = other.add(
+        &other_root,
+        "foreign",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     let mut stack = Stack::new("app");
     let root = stack.root();
-    stack.add(&root, "policy", IamRolePolicy::new("{}", foreign.name()));
+    stack.add(
+        &root,
+        "policy",
+        IamRolePolicy::new(IamRolePolicyArgs {
+            policy: "{}".into(),
+            role: foreign.name(),
+        }),
+    );
     let err = error_of(stack);
     assert!(err.problems[0].message.contains("aws_iam_role.foreign"));
     assert_eq!(err.problems[0].path.as_deref(), Some("app/policy"));
@@ -80,11 +99,19 @@ fn raw_blocks_and_overrides_are_checked_like_typed_ones() {
 fn a_dependency_cycle_is_printed_as_construct_paths() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let a = stack.add(&root.child("x"), "a", IamRole::new("{}"));
+    let a = stack.add(
+        &root.child("x"),
+        "a",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     let b = stack.add(
         &root.child("y"),
         "b",
-        IamRole::new(template!["{", a.name(), "}"] as Tf<String>),
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: (template!["{", a.name(), "}"] as Tf<String>),
+        }),
     );
     stack.block(&a).depends_on(&b);
     let err = error_of(stack);
@@ -100,7 +127,13 @@ fn a_dependency_cycle_is_printed_as_construct_paths() {
 fn depends_on_a_block_that_is_not_declared_is_refused() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(&root, "r", IamRole::new("{}"));
+    let r = stack.add(
+        &root,
+        "r",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     stack
         .block(&r)
         .set_override("depends_on", ["aws_s3_bucket.gone"]);
@@ -118,8 +151,20 @@ fn two_blocks_with_one_address_are_refused_with_both_paths() {
     let mut stack = Stack::new("app");
     let root = stack.root();
     // Single components keep only [A-Za-z0-9_-]: both become `k1techat`.
-    stack.add(&root, "k1te.chat", IamRole::new("{}"));
-    stack.add(&root, "k1techat", IamRole::new("{}"));
+    stack.add(
+        &root,
+        "k1te.chat",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
+    stack.add(
+        &root,
+        "k1techat",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     let err = error_of(stack);
     let p = &err.problems[0];
     assert_eq!(p.path.as_deref(), Some("app/k1techat"));
@@ -136,7 +181,13 @@ fn two_blocks_with_one_address_are_refused_with_both_paths() {
 fn two_constructs_at_one_path_are_refused() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    stack.add(&root, "same", IamRole::new("{}"));
+    stack.add(
+        &root,
+        "same",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     stack.output(&root, "same", Output::new(Tf::<String>::from("x")));
     let err = error_of(stack);
     assert_eq!(err.problems[0].path.as_deref(), Some("app/same"));
@@ -152,7 +203,13 @@ fn two_constructs_at_one_path_are_refused() {
 fn an_id_without_any_kept_character_is_refused() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    stack.add(&root, "...", IamRole::new("{}"));
+    stack.add(
+        &root,
+        "...",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     let err = error_of(stack);
     assert!(
         err.problems
@@ -166,7 +223,13 @@ fn an_id_without_any_kept_character_is_refused() {
 fn a_provider_alias_must_be_configured() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(&root, "r", IamRole::new("{}"));
+    let r = stack.add(
+        &root,
+        "r",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     stack.block(&r).set_override("provider", "aws.nowhere");
     let err = error_of(stack);
     assert!(
@@ -194,7 +257,13 @@ fn conflicting_provider_requirements_are_refused_unless_the_stack_chooses() {
     let build = |choose: bool| {
         let mut stack = Stack::new("app");
         let root = stack.root();
-        stack.add(&root, "r", IamRole::new("{}"));
+        stack.add(
+            &root,
+            "r",
+            IamRole::new(IamRoleArgs {
+                assume_role_policy: "{}".into(),
+            }),
+        );
         stack.add_raw(
             &root,
             "x",
@@ -239,7 +308,13 @@ fn a_variable_default_must_be_a_literal_and_references_to_variables_resolve() {
 
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(&root, "r", IamRole::new("{}"));
+    let r = stack.add(
+        &root,
+        "r",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     stack.variable(&root, "v", Variable::<String>::new().default(r.name()));
     let err = error_of(stack);
     assert!(err.problems[0].message.contains("not a literal"), "{err}");
@@ -249,7 +324,13 @@ fn a_variable_default_must_be_a_literal_and_references_to_variables_resolve() {
 fn an_override_path_through_a_string_is_refused() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(&root, "r", IamRole::new("{}"));
+    let r = stack.add(
+        &root,
+        "r",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     stack
         .block(&r)
         .set_override("assume_role_policy.inner", "x");
@@ -292,12 +373,16 @@ fn every_problem_is_reported_at_once() {
     stack.add(
         &root,
         "a",
-        IamRole::new(reference(Address::resource("x_y", "one"), "id")),
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: (reference(Address::resource("x_y", "one"), "id")),
+        }),
     );
     stack.add(
         &root,
         "b",
-        IamRole::new(reference(Address::resource("x_y", "two"), "id")),
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: (reference(Address::resource("x_y", "two"), "id")),
+        }),
     );
     let err = error_of(stack);
     assert_eq!(err.problems.len(), 2);
@@ -308,7 +393,13 @@ fn every_problem_is_reported_at_once() {
 fn moves_go_to_declared_blocks_from_undeclared_addresses() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(&root, "r", IamRole::new("{}"));
+    let r = stack.add(
+        &root,
+        "r",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     stack.moved(Address::resource("aws_iam_role", "old"), &r);
     let doc = synthesize(stack).unwrap().document;
     assert_eq!(
@@ -318,8 +409,20 @@ fn moves_go_to_declared_blocks_from_undeclared_addresses() {
 
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(&root, "r", IamRole::new("{}"));
-    let other = stack.add(&root, "other", IamRole::new("{}"));
+    let r = stack.add(
+        &root,
+        "r",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
+    let other = stack.add(
+        &root,
+        "other",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     stack.moved(Address::resource("aws_iam_role", "other"), &r);
     let _ = other;
     let err = error_of(stack);
@@ -335,7 +438,13 @@ fn moves_go_to_declared_blocks_from_undeclared_addresses() {
 fn stack_overrides_cannot_change_blocks_behind_the_checks() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    stack.add(&root, "r", IamRole::new("{}"));
+    stack.add(
+        &root,
+        "r",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     stack.set_override("resource.aws_iam_role.r.name", "${aws_s3_bucket.ghost.id}");
     let err = error_of(stack);
     assert!(

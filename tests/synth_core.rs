@@ -5,9 +5,10 @@ mod common;
 
 use kite::aws::AwsProvider;
 use kite::aws::dynamodb::{
-    DynamodbTable, DynamodbTableAttribute, DynamodbTablePointInTimeRecovery,
+    DynamodbTable, DynamodbTableArgs, DynamodbTableAttribute, DynamodbTableAttributeArgs,
+    DynamodbTablePointInTimeRecovery, DynamodbTablePointInTimeRecoveryArgs,
 };
-use kite::aws::iam::{IamRole, IamRolePolicy};
+use kite::aws::iam::{IamRole, IamRoleArgs, IamRolePolicy, IamRolePolicyArgs};
 use kite::aws::policy::{PolicyDocument, Statement};
 use kite::aws::region::DataAwsRegion;
 use kite::backend::S3Backend;
@@ -35,18 +36,30 @@ fn small_stack(asset_dir: &std::path::Path) -> Stack {
     let table = stack.add(
         &data,
         "Items",
-        DynamodbTable::new("demo.Items")
-            .billing_mode("PAY_PER_REQUEST")
-            .hash_key("id")
-            .attribute(DynamodbTableAttribute::new("id", "S"))
-            .point_in_time_recovery(DynamodbTablePointInTimeRecovery::new(true)),
+        DynamodbTable::new(DynamodbTableArgs {
+            name: "demo.Items".into(),
+        })
+        .billing_mode("PAY_PER_REQUEST")
+        .hash_key("id")
+        .attribute(DynamodbTableAttribute::new(DynamodbTableAttributeArgs {
+            name: "id".into(),
+            r#type: "S".into(),
+        }))
+        .point_in_time_recovery(DynamodbTablePointInTimeRecovery::new(
+            DynamodbTablePointInTimeRecoveryArgs {
+                enabled: true.into(),
+            },
+        )),
     );
     stack.block(&table).prevent_destroy(true);
 
     let role = stack.add(
         &root.child("role"),
         "role",
-        IamRole::new(PolicyDocument::assumed_by_service("lambda.amazonaws.com")).name("demo-role"),
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: (PolicyDocument::assumed_by_service("lambda.amazonaws.com")).into(),
+        })
+        .name("demo-role"),
     );
     let policy = PolicyDocument::new().statement(
         Statement::allow(["dynamodb:GetItem"])
@@ -57,7 +70,11 @@ fn small_stack(asset_dir: &std::path::Path) -> Stack {
     let grant = stack.add(
         &root.child("role"),
         "read-items",
-        IamRolePolicy::new(policy, role.name()).name("read-items"),
+        IamRolePolicy::new(IamRolePolicyArgs {
+            policy: policy.into(),
+            role: role.name(),
+        })
+        .name("read-items"),
     );
     stack.block(&grant).depends_on(&table);
 
@@ -201,8 +218,20 @@ fn synthesis_is_byte_identical_across_runs() {
 fn a_handle_can_be_used_for_meta_arguments_of_any_block() {
     let mut stack = Stack::new("s");
     let root = stack.root();
-    let a = stack.add(&root, "a", IamRole::new("{}"));
-    let b = stack.add(&root, "b", IamRole::new("{}"));
+    let a = stack.add(
+        &root,
+        "a",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
+    let b = stack.add(
+        &root,
+        "b",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
     stack
         .block(&b)
         .depends_on(&a)

@@ -6,9 +6,10 @@
 use kite::Stack;
 use kite::aws::AwsProvider;
 use kite::aws::dynamodb::{
-    DynamodbTable, DynamodbTableAttribute, DynamodbTablePointInTimeRecovery, DynamodbTableTtl,
+    DynamodbTable, DynamodbTableArgs, DynamodbTableAttribute, DynamodbTableAttributeArgs,
+    DynamodbTablePointInTimeRecovery, DynamodbTablePointInTimeRecoveryArgs, DynamodbTableTtl,
 };
-use kite::aws::iam::IamRolePolicy;
+use kite::aws::iam::{IamRolePolicy, IamRolePolicyArgs};
 use kite::aws::policy::{PolicyDocument, Statement};
 use kite::backend::LocalBackend;
 
@@ -22,27 +23,37 @@ pub fn scale_stack(tables: usize) -> Stack {
         let table = stack.add(
             &scope,
             "table",
-            DynamodbTable::new(format!("scale.Table{i}"))
-                .billing_mode("PAY_PER_REQUEST")
-                .hash_key("id")
-                .attribute(DynamodbTableAttribute::new("id", "S"))
-                .ttl(
-                    DynamodbTableTtl::new()
-                        .attribute_name("expires")
-                        .enabled(true),
-                )
-                .point_in_time_recovery(DynamodbTablePointInTimeRecovery::new(true))
-                .tags([("app", "scale".to_owned()), ("index", i.to_string())]),
+            DynamodbTable::new(DynamodbTableArgs {
+                name: (format!("scale.Table{i}")).into(),
+            })
+            .billing_mode("PAY_PER_REQUEST")
+            .hash_key("id")
+            .attribute(DynamodbTableAttribute::new(DynamodbTableAttributeArgs {
+                name: "id".into(),
+                r#type: "S".into(),
+            }))
+            .ttl(
+                DynamodbTableTtl::new()
+                    .attribute_name("expires")
+                    .enabled(true),
+            )
+            .point_in_time_recovery(DynamodbTablePointInTimeRecovery::new(
+                DynamodbTablePointInTimeRecoveryArgs {
+                    enabled: true.into(),
+                },
+            ))
+            .tags([("app", "scale".to_owned()), ("index", i.to_string())]),
         );
         stack.add(
             &scope,
             "read",
-            IamRolePolicy::new(
-                PolicyDocument::new().statement(
+            IamRolePolicy::new(IamRolePolicyArgs {
+                policy: (PolicyDocument::new().statement(
                     Statement::allow(["dynamodb:GetItem", "dynamodb:Query"]).resource(table.arn()),
-                ),
-                "scale-role",
-            )
+                ))
+                .into(),
+                role: "scale-role".into(),
+            })
             .name(format!("read-table-{i}")),
         );
     }

@@ -1,22 +1,15 @@
-//! The AWS provider (`hashicorp/aws`, written against 6.25): typed resources
-//! per service, and higher-level [`constructs`] that combine them.
+//! The AWS provider (`hashicorp/aws` 6.25): every resource and data source,
+//! generated, one module per service (`kite::aws::sqs::SqsQueue` for
+//! `aws_sqs_queue`; modules other than the framework's own are compiled with
+//! their Cargo feature, `aws-sqs`); IAM policy documents; and higher-level
+//! [`constructs`] that combine them.
 
-pub mod acm;
-pub mod apigateway;
-pub mod apigatewayv2;
-pub mod cloudwatch;
+mod augmentations;
+pub use augmentations::aws_managed_policy;
 pub mod constructs;
-pub mod dynamodb;
-pub mod iam;
-pub mod lambda;
+// Generated code is formatted by its generator.
+#[rustfmt::skip]
+mod generated;
 pub mod policy;
-pub mod provider;
-pub mod region;
 
-use crate::provider::ProviderRequirement;
-
-/// `hashicorp/aws`, the versions these types were written against.
-pub const PROVIDER: ProviderRequirement =
-    ProviderRequirement::new("aws", "hashicorp/aws", "~> 6.0");
-
-pub use provider::AwsProvider;
+pub use generated::*;

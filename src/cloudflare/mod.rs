@@ -1,13 +1,10 @@
-//! The Cloudflare provider (`cloudflare/cloudflare`, written against 5.14).
+//! The Cloudflare provider (`cloudflare/cloudflare` 5.14): every resource and
+//! data source, generated, one module per service (`kite::cloudflare::dns::DnsRecord`
+//! for `cloudflare_dns_record`), and higher-level [`constructs`].
 
 pub mod constructs;
-pub mod dns;
-pub mod provider;
+// Generated code is formatted by its generator.
+#[rustfmt::skip]
+mod generated;
 
-use crate::provider::ProviderRequirement;
-
-/// `cloudflare/cloudflare`, the versions these types were written against.
-pub const PROVIDER: ProviderRequirement =
-    ProviderRequirement::new("cloudflare", "cloudflare/cloudflare", "~> 5.0");
-
-pub use provider::CloudflareProvider;
+pub use generated::*;

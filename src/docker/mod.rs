@@ -1,16 +1,10 @@
-//! The Docker provider (`kreuzwerker/docker`, written against 3.6).
+//! The Docker provider (`kreuzwerker/docker` 3.6): every resource and data
+//! source, generated (`kite::docker::container::Container` for
+//! `docker_container`), and higher-level [`constructs`].
 
 pub mod constructs;
-pub mod container;
-pub mod image;
-pub mod network;
-pub mod provider;
-pub mod volume;
+// Generated code is formatted by its generator.
+#[rustfmt::skip]
+mod generated;
 
-use crate::provider::ProviderRequirement;
-
-/// `kreuzwerker/docker`, the versions these types were written against.
-pub const PROVIDER: ProviderRequirement =
-    ProviderRequirement::new("docker", "kreuzwerker/docker", "~> 3.0");
-
-pub use provider::DockerProvider;
+pub use generated::*;

@@ -110,6 +110,47 @@ impl Expr {
         }
     }
 
+    /// Appends the references in the expression — each block or variable
+    /// it reads, with the steps after it — to `found`.
+    pub fn collect_references(&self, found: &mut Vec<scan::Reference>) {
+        match self {
+            Expr::Null | Expr::Str(_) | Expr::Num(_) | Expr::Bool(_) => {}
+            Expr::List(items) | Expr::Call(_, items) | Expr::Template(items) => {
+                for item in items {
+                    item.collect_references(found);
+                }
+            }
+            Expr::Object(fields) => {
+                for value in fields.values() {
+                    value.collect_references(found);
+                }
+            }
+            Expr::Ref(address) => found.push(scan::Reference {
+                address: address.clone(),
+                steps: Vec::new(),
+            }),
+            Expr::Get(..) => {
+                let mut steps = Vec::new();
+                let mut base = self;
+                while let Expr::Get(inner, step) = base {
+                    steps.push(step.clone());
+                    base = inner;
+                }
+                match base {
+                    Expr::Ref(address) => {
+                        steps.reverse();
+                        found.push(scan::Reference {
+                            address: address.clone(),
+                            steps,
+                        });
+                    }
+                    // `tolist(x)[0]`: the references are in the base.
+                    other => other.collect_references(found),
+                }
+            }
+        }
+    }
+
     /// The literal string, when the expression is one.
     pub fn as_literal_str(&self) -> Option<&str> {
         match self {
@@ -158,19 +199,21 @@ pub enum Number {}
 /// plain text, say so with [`Tf::cast`] (or put it in a template).
 ///
 /// ```
-/// # use kite::aws::iam::{IamRole, IamRolePolicy};
+/// # use kite::aws::iam::{IamRole, IamRoleArgs, IamRolePolicy, IamRolePolicyArgs};
 /// # let mut stack = kite::Stack::new("s");
 /// # let root = stack.root();
-/// let role = stack.add(&root, "r", IamRole::new("{}"));
-/// IamRolePolicy::new("{}", role.name()); // the role's name: compiles
+/// let role = stack.add(&root, "r", IamRole::new(IamRoleArgs { assume_role_policy: "{}".into() }));
+/// // The role's name: compiles.
+/// IamRolePolicy::new(IamRolePolicyArgs { policy: "{}".into(), role: role.name() });
 /// ```
 ///
 /// ```compile_fail
-/// # use kite::aws::iam::{IamRole, IamRolePolicy};
+/// # use kite::aws::iam::{IamRole, IamRoleArgs, IamRolePolicy, IamRolePolicyArgs};
 /// # let mut stack = kite::Stack::new("s");
 /// # let root = stack.root();
-/// let role = stack.add(&root, "r", IamRole::new("{}"));
-/// IamRolePolicy::new("{}", role.arn()); // its ARN where a name goes: does not
+/// let role = stack.add(&root, "r", IamRole::new(IamRoleArgs { assume_role_policy: "{}".into() }));
+/// // Its ARN where a name goes: does not compile.
+/// IamRolePolicy::new(IamRolePolicyArgs { policy: "{}".into(), role: role.arn() });
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub enum Arn {}
@@ -256,6 +299,25 @@ impl<T> Tf<T> {
     pub fn null() -> Self {
         Tf::from_expr(Expr::Null)
     }
+}
+
+/// A value with named fields (a nested block, an object attribute): its
+/// generated view reads them as typed references.
+pub trait Object {
+    type Fields: From<Expr>;
+}
+
+impl<T: Object> Tf<T> {
+    /// The fields of this value, each a typed reference:
+    /// `certificate.domain_validation_option(0).fields().resource_record_name()`.
+    pub fn fields(&self) -> T::Fields {
+        T::Fields::from(self.expr.clone())
+    }
+}
+
+/// The field `name` of an object value: what generated views return.
+pub fn field<T>(of: &Expr, name: &str) -> Tf<T> {
+    Tf::from_expr(of.clone().attr(name))
 }
 
 impl<T> Tf<List<T>> {

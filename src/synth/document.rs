@@ -22,7 +22,7 @@ use crate::provider::{ProviderConfig, ProviderRequirement};
 use crate::stack::Stack;
 
 use super::graph::find_cycle;
-use super::references::{block_references, collect_references, depends_on_of};
+use super::references::{collect_references, depends_on_of};
 use super::{Problem, StackError, SynthesizedStack, VERSION};
 
 /// A block after rendering.
@@ -32,6 +32,8 @@ struct Rendered {
     logical_id: String,
     path: String,
     body: Map<String, Value>,
+    /// What its arguments refer to.
+    references: Vec<Reference>,
     /// Its construct path is another construct's too (reported already).
     duplicate_path: bool,
 }
@@ -236,12 +238,13 @@ fn render_blocks(
         let logical_id = block.logical_id.clone();
         let type_name = block.type_name.clone();
         match block.render(&path) {
-            Ok(body) => rendered.push(Rendered {
+            Ok((body, references)) => rendered.push(Rendered {
                 kind,
                 type_name,
                 logical_id,
                 path,
                 body,
+                references,
                 duplicate_path: duplicate_paths.contains(&i),
             }),
             Err(e) => problems.push(Problem::at(&path, format!("{type_name}: {e}"))),
@@ -335,12 +338,9 @@ impl References<'_> {
         problems: &mut Vec<Problem>,
     ) {
         let mut edges: Vec<Vec<usize>> = vec![Vec::new(); rendered.len()];
-        let mut found: Vec<Reference> = Vec::new();
         let aliases = providers_index(providers);
         for (i, block) in rendered.iter().enumerate() {
-            found.clear();
-            block_references(&block.body, &mut found);
-            for r in &found {
+            for r in &block.references {
                 if !self.resolves(&r.address) {
                     problems.push(Problem::at(
                         &block.path,
@@ -520,8 +520,8 @@ fn render_providers(
                 None => format!("provider `{local}` has two default configurations: give all but one an alias"),
             }));
         }
-        match &p.body {
-            Ok(body) => json.entry(local).or_default().push(body.clone()),
+        match serde_json::to_value(&p.body) {
+            Ok(body) => json.entry(local).or_default().push(body),
             Err(e) => problems.push(Problem::stack_wide(format!("provider `{local}`: {e}"))),
         }
     }
@@ -664,6 +664,9 @@ struct RequiredProviders {
 
 impl RequiredProviders {
     fn add(&mut self, req: &ProviderRequirement, by: &str, problems: &mut Vec<Problem>) {
+        if req.is_builtin() {
+            return;
+        }
         let key = req.local_name.to_string();
         if self.explicit.contains(&key) {
             return;

@@ -9,8 +9,8 @@ use crate::expr::scan::has_interpolation;
 
 use super::config::{Lookup, Providers};
 use super::path::JsonPath;
-use super::schema::{AttributeSchema, BlockSchema, Cty, NestedBlock, Nesting};
-use super::{Report, closest, did_you_mean};
+use super::schema::{AttributeSchema, BlockSchema, Cty, NestedBlock, Nesting, TypeKind};
+use super::{Report, did_you_mean};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -115,26 +115,18 @@ pub(crate) fn check_block(
             format!("no schema for provider {source}: the {what} `{type_name}` is not checked (pass --schema with `terraform providers schema -json` output)"),
         ),
         Lookup::UnknownType { source, provider } => {
-            let types = match kind {
-                Kind::Resource => provider.resource_schemas.keys(),
-                Kind::Data => provider.data_source_schemas.keys(),
+            let kind = match kind {
+                Kind::Resource => TypeKind::Resource,
+                Kind::Data => TypeKind::Data,
             };
-            if provider.complete {
-                report.error(
-                    at.path,
-                    at.json,
-                    format!("`{type_name}` is not a {what} type of {source}{}", did_you_mean(type_name, types)),
-                );
-            } else {
-                report.warning(
-                    at.path,
-                    at.json,
-                    format!(
-                        "the {what} type `{type_name}` is not in kite's bundled schema of {source} (it holds the types kite has typed), so it is not checked{}: pass --schema with `terraform providers schema -json` output to check it",
-                        closest(type_name, types).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default()
-                    ),
-                );
-            }
+            report.error(
+                at.path,
+                at.json,
+                format!(
+                    "`{type_name}` is not a {what} type of {source}{}",
+                    did_you_mean(type_name, provider.names(kind).into_iter())
+                ),
+            );
         }
         Lookup::Found(schema) => {
             check_body(body, META, Shape::of(schema), &Named::Type(type_name), at, report);

@@ -7,12 +7,12 @@ use serde_json::Value;
 use super::Report;
 use super::body::{At, Kind, Named, Shape, check_body};
 use super::path::JsonPath;
-use super::schema::{BlockSchema, ProviderSchema, Schemas};
+use super::schema::{BlockSchema, ProviderSchemas, Schemas, TypeKind};
 
 /// What a stack says about its providers, and their schemas.
 pub(crate) struct Providers<'a> {
     /// `required_providers`: local name → source and schema, resolved once.
-    required: BTreeMap<String, (String, Option<&'a ProviderSchema>)>,
+    required: BTreeMap<String, (String, Option<&'a ProviderSchemas>)>,
     schemas: &'a Schemas,
 }
 
@@ -24,7 +24,7 @@ pub(crate) enum Lookup<'a> {
     /// The provider's schema has no such type.
     UnknownType {
         source: String,
-        provider: &'a ProviderSchema,
+        provider: &'a ProviderSchemas,
     },
     /// Terraform's own types (`terraform_data`, `terraform_remote_state`).
     Builtin,
@@ -64,11 +64,12 @@ impl<'a> Providers<'a> {
     pub(crate) fn source(&self, local: &str) -> String {
         match self.required.get(local) {
             Some((source, _)) => source.clone(),
+            None if local == BUILTIN => "terraform.io/builtin/terraform".into(),
             None => format!("hashicorp/{local}"),
         }
     }
 
-    pub(crate) fn provider_schema(&self, local: &str) -> Option<&'a ProviderSchema> {
+    pub(crate) fn provider_schema(&self, local: &str) -> Option<&'a ProviderSchemas> {
         match self.required.get(local) {
             Some((_, schema)) => *schema,
             None => self.schemas.provider(&self.source(local)),
@@ -77,17 +78,16 @@ impl<'a> Providers<'a> {
 
     pub(crate) fn lookup(&self, kind: Kind, type_name: &str, block: &Value) -> Lookup<'a> {
         let local = Self::local_name(type_name, block);
-        if local == BUILTIN {
-            return Lookup::Builtin;
-        }
-        let Some(provider) = self.provider_schema(local) else {
-            return Lookup::UnknownProvider(self.source(local));
+        let provider = match self.provider_schema(local) {
+            Some(provider) => provider,
+            None if local == BUILTIN => return Lookup::Builtin,
+            None => return Lookup::UnknownProvider(self.source(local)),
         };
-        let types = match kind {
-            Kind::Resource => &provider.resource_schemas,
-            Kind::Data => &provider.data_source_schemas,
+        let kind = match kind {
+            Kind::Resource => TypeKind::Resource,
+            Kind::Data => TypeKind::Data,
         };
-        match types.get(type_name) {
+        match provider.get(kind, type_name) {
             Some(schema) => Lookup::Found(&schema.block),
             None => Lookup::UnknownType {
                 source: self.source(local),
@@ -205,7 +205,7 @@ pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
         let schema = providers.provider_schema(local);
         for (i, config) in configs.iter().enumerate() {
             let json_path = format!("provider.{local}.{i}");
-            match schema.and_then(|s| s.provider.as_ref()) {
+            match schema.and_then(|s| s.config()) {
                 Some(schema) => {
                     let Some(body) = config.as_object() else {
                         report.error(None, &json_path, "a provider configuration must be an object");

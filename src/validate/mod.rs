@@ -6,6 +6,8 @@
 
 mod aws_limits;
 mod body;
+#[rustfmt::skip]
+mod bundled;
 mod config;
 mod path;
 mod references;
@@ -17,7 +19,7 @@ use serde_json::Value;
 
 use crate::synth::SynthesizedStack;
 
-pub use schema::{SchemaError, Schemas};
+pub use schema::{ProviderSchemas, SchemaError, Schemas, TypeKind};
 
 /// How bad a finding is: errors stop synthesis, warnings do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -149,20 +151,20 @@ pub fn validate_document(stack: &str, doc: &Value, schemas: &Schemas) -> Vec<Fin
 }
 
 /// The closest of `candidates` to `name`, when close enough to suggest.
-pub(crate) fn closest<'a>(
-    name: &str,
-    candidates: impl Iterator<Item = &'a String>,
-) -> Option<&'a String> {
+pub(crate) fn closest<S: AsRef<str>>(name: &str, candidates: impl Iterator<Item = S>) -> Option<S> {
     candidates
-        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .map(|c| (strsim::jaro_winkler(name, c.as_ref()), c))
         .filter(|(score, _)| *score > 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
 
 /// `; did you mean `x`?` for the closest candidate, or nothing.
-pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> String {
+pub(crate) fn did_you_mean<S: AsRef<str>>(
+    name: &str,
+    candidates: impl Iterator<Item = S>,
+) -> String {
     closest(name, candidates)
-        .map(|c| format!("; did you mean `{c}`?"))
+        .map(|c| format!("; did you mean `{}`?", c.as_ref()))
         .unwrap_or_default()
 }

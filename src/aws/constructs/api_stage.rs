@@ -6,8 +6,11 @@ use crate::expr::Tf;
 use crate::stack::Stack;
 
 use super::super::apigatewayv2::{
-    Apigatewayv2ApiMapping, Apigatewayv2ApiMappingRef, Apigatewayv2ApiRef, Apigatewayv2DomainName,
-    Apigatewayv2DomainNameDomainNameConfiguration, Apigatewayv2DomainNameRef,
+    Apigatewayv2ApiMapping, Apigatewayv2ApiMappingArgs, Apigatewayv2ApiMappingRef,
+    Apigatewayv2ApiRef, Apigatewayv2DomainName, Apigatewayv2DomainNameArgs,
+    Apigatewayv2DomainNameDomainNameConfiguration,
+    Apigatewayv2DomainNameDomainNameConfigurationArgs, Apigatewayv2DomainNameRef,
+    Apigatewayv2StageAccessLogSettings, Apigatewayv2StageAccessLogSettingsArgs,
     Apigatewayv2StageDefaultRouteSettings, Apigatewayv2StageRef,
 };
 use super::super::cloudwatch::{CloudwatchLogGroup, CloudwatchLogGroupRef};
@@ -33,6 +36,17 @@ pub(super) fn access_logs(
     )
 }
 
+/// A stage's access logs: JSON lines of `format` into `logs`.
+pub(super) fn access_log_settings(
+    logs: &CloudwatchLogGroupRef,
+    format: &str,
+) -> Apigatewayv2StageAccessLogSettings {
+    Apigatewayv2StageAccessLogSettings::new(Apigatewayv2StageAccessLogSettingsArgs {
+        destination_arn: logs.arn(),
+        format: format.into(),
+    })
+}
+
 /// A regional custom domain with TLS 1.2, at `scope/domain-name`, used once
 /// the certificate is validated.
 pub(super) fn regional_domain(
@@ -44,14 +58,16 @@ pub(super) fn regional_domain(
     let name = stack.add(
         scope,
         "domain-name",
-        Apigatewayv2DomainName::new(
-            domain,
-            Apigatewayv2DomainNameDomainNameConfiguration::new(
-                certificate.arn(),
-                "REGIONAL",
-                "TLS_1_2",
+        Apigatewayv2DomainName::new(Apigatewayv2DomainNameArgs {
+            domain_name: domain.into(),
+            domain_name_configuration: Apigatewayv2DomainNameDomainNameConfiguration::new(
+                Apigatewayv2DomainNameDomainNameConfigurationArgs {
+                    certificate_arn: certificate.arn(),
+                    endpoint_type: "REGIONAL".into(),
+                    security_policy: "TLS_1_2".into(),
+                },
             ),
-        ),
+        }),
     );
     stack.block(&name).depends_on(certificate.validation());
     name
@@ -71,8 +87,12 @@ pub(super) fn map_stage(
     stack.add(
         scope,
         id,
-        Apigatewayv2ApiMapping::new(api.id(), domain.domain_name(), stage.name())
-            .api_mapping_key(stage_name),
+        Apigatewayv2ApiMapping::new(Apigatewayv2ApiMappingArgs {
+            api_id: api.id(),
+            domain_name: domain.domain_name(),
+            stage: stage.name(),
+        })
+        .api_mapping_key(stage_name),
     )
 }
 

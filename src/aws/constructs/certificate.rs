@@ -7,7 +7,8 @@ use crate::expr::{Arn, Tf};
 use crate::stack::Stack;
 
 use super::super::acm::{
-    AcmCertificate, AcmCertificateRef, AcmCertificateValidation, AcmCertificateValidationRef,
+    AcmCertificate, AcmCertificateRef, AcmCertificateValidation, AcmCertificateValidationArgs,
+    AcmCertificateValidationRef,
 };
 
 /// A certificate for a zone's apex and `*.` wildcard at `scope/<id>`:
@@ -35,7 +36,7 @@ impl DnsValidatedCertificate {
         );
         stack.block(&certificate).create_before_destroy(true);
         // The apex and the wildcard share one validation record.
-        let option = certificate.domain_validation_option(1);
+        let option = certificate.domain_validation_option(1).fields();
         let record = zone.add_record(
             stack,
             &format!("{id}-validation-record"),
@@ -48,7 +49,9 @@ impl DnsValidatedCertificate {
         let validation = stack.add(
             &scope,
             "validation",
-            AcmCertificateValidation::new(certificate.arn()),
+            AcmCertificateValidation::new(AcmCertificateValidationArgs {
+                certificate_arn: certificate.arn(),
+            }),
         );
         stack.block(&validation).depends_on(&record);
         DnsValidatedCertificate {

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::address::Address;
+use crate::body::Value;
 use crate::construct::Scope;
 use crate::expr::{Arn, Tf};
 use crate::stack::Stack;
@@ -10,9 +11,10 @@ use crate::stack::Stack;
 use super::super::cloudwatch::{CloudwatchLogGroup, CloudwatchLogGroupRef};
 use super::super::iam::IamRolePolicyRef;
 use super::super::lambda::{
-    LambdaAlias, LambdaAliasRef, LambdaFunction, LambdaFunctionEnvironment,
-    LambdaFunctionLoggingConfig, LambdaFunctionRef, LambdaInvocation, LambdaInvocationRef,
-    LambdaPermission, LambdaPermissionRef,
+    LambdaAlias, LambdaAliasArgs, LambdaAliasRef, LambdaFunction, LambdaFunctionArgs,
+    LambdaFunctionEnvironment, LambdaFunctionLoggingConfig, LambdaFunctionLoggingConfigArgs,
+    LambdaFunctionRef, LambdaInvocation, LambdaInvocationArgs, LambdaInvocationRef,
+    LambdaPermission, LambdaPermissionArgs, LambdaPermissionRef,
 };
 use super::super::policy::Statement;
 use super::{LambdaCode, Role};
@@ -145,12 +147,20 @@ impl Function {
                 .name(crate::template!["/aws/lambda/", &name] as Tf<String>)
                 .retention_in_days(props.log_retention_days),
         );
-        let mut function = LambdaFunction::new(name, props.role)
-            .filename(props.code.path())
-            .source_code_hash(props.code.base64_sha256())
-            .memory_size(props.memory_size)
-            .timeout(props.timeout)
-            .logging_config(LambdaFunctionLoggingConfig::new("JSON").log_group(logs.name()));
+        let mut function = LambdaFunction::new(LambdaFunctionArgs {
+            function_name: name,
+            role: props.role,
+        })
+        .filename(props.code.path())
+        .source_code_hash(props.code.base64_sha256())
+        .memory_size(props.memory_size)
+        .timeout(props.timeout)
+        .logging_config(
+            LambdaFunctionLoggingConfig::new(LambdaFunctionLoggingConfigArgs {
+                log_format: "JSON".into(),
+            })
+            .log_group(logs.name()),
+        );
         if let Some(handler) = props.handler {
             function = function.handler(handler);
         }
@@ -174,11 +184,11 @@ impl Function {
         let alias = stack.add(
             &scope,
             "alias",
-            LambdaAlias::new(
-                crate::template![function.function_name(), "-alias"] as Tf<String>,
-                function.function_name(),
-                function.version(),
-            ),
+            LambdaAlias::new(LambdaAliasArgs {
+                name: crate::template![function.function_name(), "-alias"],
+                function_name: function.function_name(),
+                function_version: function.version(),
+            }),
         );
         if !props.publish {
             // `$LATEST` never changes name; without this, every plan would
@@ -217,7 +227,6 @@ impl Function {
         source_arn: Tf<Arn>,
     ) -> LambdaPermissionRef {
         let base = format!("allow-invocation-for-{}", principal.replace('.', "-"));
-        let wanted = serde_json::to_value(&source_arn).ok();
         let mut n = 1;
         loop {
             let id = if n == 1 {
@@ -231,11 +240,11 @@ impl Function {
                 return stack.add(
                     &self.scope,
                     &id,
-                    LambdaPermission::new(
-                        "lambda:InvokeFunction",
-                        self.function.function_name(),
-                        principal,
-                    )
+                    LambdaPermission::new(LambdaPermissionArgs {
+                        action: "lambda:InvokeFunction".into(),
+                        function_name: self.function.function_name(),
+                        principal: principal.into(),
+                    })
                     .qualifier(self.alias.name())
                     .source_arn(source_arn)
                     .statement_id(id.as_str()),
@@ -244,7 +253,7 @@ impl Function {
             let same_source = stack.blocks()[existing.index()]
                 .body()
                 .and_then(|body| body.get("source_arn"))
-                == wanted.as_ref();
+                == Some(&Value::Expr(source_arn.expr().clone()));
             if same_source {
                 return existing.into();
             }
@@ -274,7 +283,11 @@ impl Function {
         stack.add(
             scope,
             id,
-            LambdaInvocation::new(self.function.function_name(), input).lifecycle_scope("CRUD"),
+            LambdaInvocation::new(LambdaInvocationArgs {
+                function_name: self.function.function_name(),
+                input: input.into(),
+            })
+            .lifecycle_scope("CRUD"),
         )
     }
 }

@@ -6,13 +6,13 @@ use crate::output::Output;
 use crate::stack::Stack;
 
 use super::super::apigatewayv2::{
-    Apigatewayv2Api, Apigatewayv2ApiMappingRef, Apigatewayv2ApiRef, Apigatewayv2DomainNameRef,
-    Apigatewayv2Integration, Apigatewayv2Route, Apigatewayv2RouteRef, Apigatewayv2Stage,
-    Apigatewayv2StageAccessLogSettings, Apigatewayv2StageDefaultRouteSettings,
-    Apigatewayv2StageRef,
+    Apigatewayv2Api, Apigatewayv2ApiArgs, Apigatewayv2ApiMappingRef, Apigatewayv2ApiRef,
+    Apigatewayv2DomainNameRef, Apigatewayv2Integration, Apigatewayv2IntegrationArgs,
+    Apigatewayv2Route, Apigatewayv2RouteArgs, Apigatewayv2RouteRef, Apigatewayv2Stage,
+    Apigatewayv2StageArgs, Apigatewayv2StageDefaultRouteSettings, Apigatewayv2StageRef,
 };
 use super::super::cloudwatch::CloudwatchLogGroupRef;
-use super::api_stage::{access_logs, map_stage, regional_domain, throttled};
+use super::api_stage::{access_log_settings, access_logs, map_stage, regional_domain, throttled};
 use super::{DnsValidatedCertificate, Function};
 
 /// One JSON object per request in the access log.
@@ -62,7 +62,14 @@ impl HttpApi {
     /// An API with its own name.
     pub fn named(stack: &mut Stack, scope: &Scope, id: &str, name: impl Into<Tf<String>>) -> Self {
         let scope = scope.child(id);
-        let api = stack.add(&scope, "api", Apigatewayv2Api::new(name, "HTTP"));
+        let api = stack.add(
+            &scope,
+            "api",
+            Apigatewayv2Api::new(Apigatewayv2ApiArgs {
+                name: name.into(),
+                protocol_type: "HTTP".into(),
+            }),
+        );
         HttpApi { scope, api }
     }
 
@@ -78,18 +85,18 @@ impl HttpApi {
         let stage = stack.add(
             &scope,
             "stage",
-            Apigatewayv2Stage::new(self.api.id(), name)
-                .auto_deploy(true)
-                .access_log_settings(Apigatewayv2StageAccessLogSettings::new(
-                    access_logs.arn(),
-                    ACCESS_LOG_FORMAT,
-                ))
-                .default_route_settings(throttled(
-                    Apigatewayv2StageDefaultRouteSettings::new()
-                        .detailed_metrics_enabled(settings.detailed_metrics_enabled),
-                    settings.throttling_rate_limit,
-                    settings.throttling_burst_limit,
-                )),
+            Apigatewayv2Stage::new(Apigatewayv2StageArgs {
+                api_id: self.api.id(),
+                name: name.into(),
+            })
+            .auto_deploy(true)
+            .access_log_settings(access_log_settings(&access_logs, ACCESS_LOG_FORMAT))
+            .default_route_settings(throttled(
+                Apigatewayv2StageDefaultRouteSettings::new()
+                    .detailed_metrics_enabled(settings.detailed_metrics_enabled),
+                settings.throttling_rate_limit,
+                settings.throttling_burst_limit,
+            )),
         );
         stack.output(&scope, "url", Output::new(stage.invoke_url()));
         HttpStage {
@@ -144,14 +151,21 @@ impl HttpStage {
         let integration = stack.add(
             &scope,
             "lambda-integration",
-            Apigatewayv2Integration::new(self.api.id(), "AWS_PROXY")
-                .integration_uri(function.alias().arn().cast())
-                .payload_format_version("2.0"),
+            Apigatewayv2Integration::new(Apigatewayv2IntegrationArgs {
+                api_id: self.api.id(),
+                integration_type: "AWS_PROXY".into(),
+            })
+            .integration_uri(function.alias().arn().cast())
+            .payload_format_version("2.0"),
         );
         let route = stack.add(
             &scope,
             "route",
-            Apigatewayv2Route::new(self.api.id(), route_key).target(integration.target()),
+            Apigatewayv2Route::new(Apigatewayv2RouteArgs {
+                api_id: self.api.id(),
+                route_key: route_key.into(),
+            })
+            .target(integration.target()),
         );
         function.allow_invocation(
             stack,

@@ -4,9 +4,10 @@ use crate::construct::Scope;
 use crate::expr::{Arn, Tf};
 use crate::stack::Stack;
 
+use super::super::aws_managed_policy;
 use super::super::iam::{
-    IamRole, IamRolePolicy, IamRolePolicyAttachment, IamRolePolicyAttachmentRef, IamRolePolicyRef,
-    IamRoleRef, aws_managed_policy,
+    IamRole, IamRoleArgs, IamRolePolicy, IamRolePolicyArgs, IamRolePolicyAttachment,
+    IamRolePolicyAttachmentArgs, IamRolePolicyAttachmentRef, IamRolePolicyRef, IamRoleRef,
 };
 use super::super::policy::{PolicyDocument, Statement};
 
@@ -46,7 +47,14 @@ impl Role {
         trust: PolicyDocument,
     ) -> Self {
         let scope = scope.child(id);
-        let role = stack.add(&scope, id, IamRole::new(trust).name(name));
+        let role = stack.add(
+            &scope,
+            id,
+            IamRole::new(IamRoleArgs {
+                assume_role_policy: trust.into(),
+            })
+            .name(name),
+        );
         Role {
             scope,
             id: id.to_owned(),
@@ -77,7 +85,10 @@ impl Role {
         stack.add(
             &self.scope,
             &format!("{}-managed-{short}-attachment", self.id),
-            IamRolePolicyAttachment::new(aws_managed_policy(name), self.role.name()),
+            IamRolePolicyAttachment::new(IamRolePolicyAttachmentArgs {
+                policy_arn: aws_managed_policy(name),
+                role: self.role.name(),
+            }),
         )
     }
 
@@ -86,7 +97,11 @@ impl Role {
         stack.add(
             &self.scope,
             name,
-            IamRolePolicy::new(policy, self.role.name()).name(name),
+            IamRolePolicy::new(IamRolePolicyArgs {
+                policy: policy.into(),
+                role: self.role.name(),
+            })
+            .name(name),
         )
     }
 

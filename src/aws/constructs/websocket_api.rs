@@ -6,14 +6,16 @@ use crate::output::Output;
 use crate::stack::Stack;
 
 use super::super::apigatewayv2::{
-    Apigatewayv2Api, Apigatewayv2ApiMappingRef, Apigatewayv2ApiRef, Apigatewayv2DomainNameRef,
-    Apigatewayv2Integration, Apigatewayv2IntegrationRef, Apigatewayv2IntegrationResponse,
-    Apigatewayv2Route, Apigatewayv2RouteRef, Apigatewayv2RouteResponse, Apigatewayv2Stage,
-    Apigatewayv2StageAccessLogSettings, Apigatewayv2StageDefaultRouteSettings,
+    Apigatewayv2Api, Apigatewayv2ApiArgs, Apigatewayv2ApiMappingRef, Apigatewayv2ApiRef,
+    Apigatewayv2DomainNameRef, Apigatewayv2Integration, Apigatewayv2IntegrationArgs,
+    Apigatewayv2IntegrationRef, Apigatewayv2IntegrationResponse,
+    Apigatewayv2IntegrationResponseArgs, Apigatewayv2Route, Apigatewayv2RouteArgs,
+    Apigatewayv2RouteRef, Apigatewayv2RouteResponse, Apigatewayv2RouteResponseArgs,
+    Apigatewayv2Stage, Apigatewayv2StageArgs, Apigatewayv2StageDefaultRouteSettings,
     Apigatewayv2StageRef,
 };
 use super::super::cloudwatch::{CloudwatchLogGroup, CloudwatchLogGroupRef};
-use super::api_stage::{access_logs, map_stage, regional_domain, throttled};
+use super::api_stage::{access_log_settings, access_logs, map_stage, regional_domain, throttled};
 use super::{DnsValidatedCertificate, Function, Role};
 
 /// One JSON object per connection event in the access log.
@@ -83,8 +85,11 @@ impl WebSocketApi {
         let api = stack.add(
             &scope,
             id,
-            Apigatewayv2Api::new(name, "WEBSOCKET")
-                .route_selection_expression(route_selection_expression),
+            Apigatewayv2Api::new(Apigatewayv2ApiArgs {
+                name: name.into(),
+                protocol_type: "WEBSOCKET".into(),
+            })
+            .route_selection_expression(route_selection_expression),
         );
         WebSocketApi { scope, api }
     }
@@ -114,20 +119,20 @@ impl WebSocketApi {
         let stage = stack.add(
             &scope,
             "stage",
-            Apigatewayv2Stage::new(self.api.id(), name)
-                .auto_deploy(true)
-                .access_log_settings(Apigatewayv2StageAccessLogSettings::new(
-                    access_logs.arn(),
-                    ACCESS_LOG_FORMAT,
-                ))
-                .default_route_settings(throttled(
-                    Apigatewayv2StageDefaultRouteSettings::new()
-                        .data_trace_enabled(settings.data_trace_enabled)
-                        .detailed_metrics_enabled(settings.detailed_metrics_enabled)
-                        .logging_level(settings.logging_level.as_str()),
-                    settings.throttling_rate_limit,
-                    settings.throttling_burst_limit,
-                )),
+            Apigatewayv2Stage::new(Apigatewayv2StageArgs {
+                api_id: self.api.id(),
+                name: name.into(),
+            })
+            .auto_deploy(true)
+            .access_log_settings(access_log_settings(&access_logs, ACCESS_LOG_FORMAT))
+            .default_route_settings(throttled(
+                Apigatewayv2StageDefaultRouteSettings::new()
+                    .data_trace_enabled(settings.data_trace_enabled)
+                    .detailed_metrics_enabled(settings.detailed_metrics_enabled)
+                    .logging_level(settings.logging_level.as_str()),
+                settings.throttling_rate_limit,
+                settings.throttling_burst_limit,
+            )),
         );
         stack.output(&scope, "url", Output::new(stage.invoke_url()));
         WebSocketStage {
@@ -221,16 +226,23 @@ impl WebSocketStage {
         let integration = stack.add(
             &self.scope,
             &format!("{id}-integration"),
-            Apigatewayv2Integration::new(self.api.id(), "AWS_PROXY")
-                .integration_uri(function.alias().arn().cast())
-                .credentials_arn(credentials.arn())
-                .content_handling_strategy("CONVERT_TO_TEXT")
-                .passthrough_behavior("WHEN_NO_MATCH"),
+            Apigatewayv2Integration::new(Apigatewayv2IntegrationArgs {
+                api_id: self.api.id(),
+                integration_type: "AWS_PROXY".into(),
+            })
+            .integration_uri(function.alias().arn().cast())
+            .credentials_arn(credentials.arn())
+            .content_handling_strategy("CONVERT_TO_TEXT")
+            .passthrough_behavior("WHEN_NO_MATCH"),
         );
         stack.add(
             &self.scope,
             &format!("{id}-integration-response"),
-            Apigatewayv2IntegrationResponse::new(self.api.id(), integration.id(), "/200/"),
+            Apigatewayv2IntegrationResponse::new(Apigatewayv2IntegrationResponseArgs {
+                api_id: self.api.id(),
+                integration_id: integration.id(),
+                integration_response_key: "/200/".into(),
+            }),
         );
         integration
     }
@@ -248,7 +260,11 @@ impl WebSocketStage {
         let route = stack.add(
             &self.scope,
             &format!("{id}-route"),
-            Apigatewayv2Route::new(self.api.id(), route_key).target(integration.target()),
+            Apigatewayv2Route::new(Apigatewayv2RouteArgs {
+                api_id: self.api.id(),
+                route_key: route_key.into(),
+            })
+            .target(integration.target()),
         );
         self.route_response(stack, &id, &route);
         route
@@ -267,23 +283,33 @@ impl WebSocketStage {
         let integration = stack.add(
             &self.scope,
             &format!("{id}-integration"),
-            Apigatewayv2Integration::new(self.api.id(), "MOCK")
-                .request_templates([("200", r#"{"statusCode":200}"#)])
-                .template_selection_expression("200"),
+            Apigatewayv2Integration::new(Apigatewayv2IntegrationArgs {
+                api_id: self.api.id(),
+                integration_type: "MOCK".into(),
+            })
+            .request_templates([("200", r#"{"statusCode":200}"#)])
+            .template_selection_expression("200"),
         );
         stack.add(
             &self.scope,
             &format!("{id}-integration-response"),
-            Apigatewayv2IntegrationResponse::new(self.api.id(), integration.id(), "/200/")
-                .response_templates([("200", response)])
-                .template_selection_expression("200"),
+            Apigatewayv2IntegrationResponse::new(Apigatewayv2IntegrationResponseArgs {
+                api_id: self.api.id(),
+                integration_id: integration.id(),
+                integration_response_key: "/200/".into(),
+            })
+            .response_templates([("200", response)])
+            .template_selection_expression("200"),
         );
         let route = stack.add(
             &self.scope,
             &format!("{id}-route"),
-            Apigatewayv2Route::new(self.api.id(), route_key)
-                .route_response_selection_expression("$default")
-                .target(integration.target()),
+            Apigatewayv2Route::new(Apigatewayv2RouteArgs {
+                api_id: self.api.id(),
+                route_key: route_key.into(),
+            })
+            .route_response_selection_expression("$default")
+            .target(integration.target()),
         );
         self.route_response(stack, &id, &route);
         route
@@ -293,7 +319,11 @@ impl WebSocketStage {
         stack.add(
             &self.scope,
             &format!("{id}-route-response"),
-            Apigatewayv2RouteResponse::new(self.api.id(), route.id(), "$default"),
+            Apigatewayv2RouteResponse::new(Apigatewayv2RouteResponseArgs {
+                api_id: self.api.id(),
+                route_id: route.id(),
+                route_response_key: "$default".into(),
+            }),
         );
     }
 

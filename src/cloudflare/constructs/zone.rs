@@ -6,10 +6,8 @@ use crate::dns::{DnsRecord, DnsZone};
 use crate::expr::Tf;
 use crate::stack::Stack;
 
-use super::super::dns::{
-    CloudflareDnsRecord, CloudflareDnsRecordRef, DataCloudflareZone, DataCloudflareZoneFilter,
-    DataCloudflareZoneRef,
-};
+use super::super::dns::{DnsRecord as CloudflareDnsRecord, DnsRecordArgs, DnsRecordRef};
+use super::super::zone::{DataCloudflareZone, DataCloudflareZoneFilter, DataCloudflareZoneRef};
 
 /// A zone at `scope/<domain>`: the lookup at `<domain>/zone`, each record at
 /// `<domain>/<record id>/record`.
@@ -36,25 +34,25 @@ impl CloudflareZone {
     }
 
     /// A record, not proxied, with automatic TTL.
-    pub fn record(&self, stack: &mut Stack, id: &str, record: DnsRecord) -> CloudflareDnsRecordRef {
+    pub fn record(&self, stack: &mut Stack, id: &str, record: DnsRecord) -> DnsRecordRef {
         stack.add(
             &self.scope.child(id),
             "record",
-            CloudflareDnsRecord::new(self.zone.zone_id(), record.name, 1, record.record_type)
-                .content(record.value)
-                .proxied(false)
-                .tags(Vec::<&str>::new()),
+            CloudflareDnsRecord::new(DnsRecordArgs {
+                zone_id: self.zone.zone_id(),
+                name: record.name,
+                ttl: 1.into(),
+                r#type: record.record_type,
+            })
+            .content(record.value)
+            .proxied(false)
+            .tags(Vec::<&str>::new()),
         )
     }
 
     /// A CNAME from `host` (a full host name, such as `api.example.com`) to
     /// `target`, at `<domain>/<host>/record`.
-    pub fn cname(
-        &self,
-        stack: &mut Stack,
-        host: &str,
-        target: Tf<String>,
-    ) -> CloudflareDnsRecordRef {
+    pub fn cname(&self, stack: &mut Stack, host: &str, target: Tf<String>) -> DnsRecordRef {
         self.record(
             stack,
             host,

@@ -6,9 +6,9 @@ use crate::construct::Scope;
 use crate::stack::Stack;
 
 use super::super::container::{
-    DockerContainer, DockerContainerPorts, DockerContainerRef, DockerContainerVolumes,
+    Container, ContainerArgs, ContainerPorts, ContainerPortsArgs, ContainerRef, ContainerVolumes,
 };
-use super::super::image::{DockerImage, DockerImageRef};
+use super::super::image::{Image, ImageArgs, ImageRef};
 
 /// The image AWS publishes.
 pub const IMAGE: &str = "amazon/dynamodb-local";
@@ -19,8 +19,8 @@ const WORKING_DIR: &str = "/home/dynamodblocal";
 /// the host (so tables survive the container).
 #[derive(Clone, Debug)]
 pub struct DynamodbLocal {
-    image: DockerImageRef,
-    container: DockerContainerRef,
+    image: ImageRef,
+    container: ContainerRef,
     port: u16,
 }
 
@@ -28,25 +28,37 @@ impl DynamodbLocal {
     /// `data_dir` must be absolute: Docker resolves bind mounts on the host.
     pub fn new(stack: &mut Stack, scope: &Scope, id: &str, data_dir: &Path, port: u16) -> Self {
         let scope = scope.child(id);
-        let image = stack.add(&scope, &format!("{id}-image"), DockerImage::new(IMAGE));
+        let image = stack.add(
+            &scope,
+            &format!("{id}-image"),
+            Image::new(ImageArgs { name: IMAGE.into() }),
+        );
         let container = stack.add(
             &scope,
             &format!("{id}-container"),
-            DockerContainer::new(id, image.image_id())
-                .command([
-                    "-jar",
-                    "DynamoDBLocal.jar",
-                    "-sharedDb",
-                    "-dbPath",
-                    "./data",
-                ])
-                .working_dir(WORKING_DIR)
-                .ports(DockerContainerPorts::new(port).external(port))
-                .volumes(
-                    DockerContainerVolumes::new()
-                        .container_path(format!("{WORKING_DIR}/data"))
-                        .host_path(data_dir.to_string_lossy().into_owned()),
-                ),
+            Container::new(ContainerArgs {
+                name: id.into(),
+                image: image.image_id(),
+            })
+            .command([
+                "-jar",
+                "DynamoDBLocal.jar",
+                "-sharedDb",
+                "-dbPath",
+                "./data",
+            ])
+            .working_dir(WORKING_DIR)
+            .ports(
+                ContainerPorts::new(ContainerPortsArgs {
+                    internal: port.into(),
+                })
+                .external(port),
+            )
+            .volumes(
+                ContainerVolumes::new()
+                    .container_path(format!("{WORKING_DIR}/data"))
+                    .host_path(data_dir.to_string_lossy().into_owned()),
+            ),
         );
         DynamodbLocal {
             image,
@@ -55,12 +67,12 @@ impl DynamodbLocal {
         }
     }
 
-    pub fn image(&self) -> &DockerImageRef {
+    pub fn image(&self) -> &ImageRef {
         &self.image
     }
 
     /// Depend on this before creating tables.
-    pub fn container(&self) -> &DockerContainerRef {
+    pub fn container(&self) -> &ContainerRef {
         &self.container
     }
 

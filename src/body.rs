@@ -1,0 +1,219 @@
+//! The body of a block: its arguments and nested blocks, kept as typed
+//! values until the stack is rendered.
+//!
+//! Generated types ([`crate::aws`], [`crate::cloudflare`], ...) are thin
+//! wrappers around a [`Body`]: each setter puts one value under the
+//! schema's name for it. Rendering writes the entries sorted by name, and
+//! references are collected from the expressions themselves, never by
+//! reading rendered strings back.
+
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+use crate::expr::scan::Reference;
+use crate::expr::{Expr, Tf};
+
+/// One value of a body.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// An argument: a literal, a reference, a template, ...
+    Expr(Expr),
+    /// A nested block given once, written as an object.
+    Block(Body),
+    /// A nested block given any number of times, written as a list.
+    Blocks(Vec<Body>),
+}
+
+/// Arguments and nested blocks by name, in the order they were set.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Body {
+    entries: Vec<(&'static str, Value)>,
+}
+
+impl Body {
+    pub fn new() -> Self {
+        Body::default()
+    }
+
+    /// A body of these arguments (the required arguments of a generated type).
+    pub fn of<const N: usize>(entries: [(&'static str, Value); N]) -> Self {
+        Body {
+            entries: Vec::from(entries),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The entries in the order they were set.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
+        self.entries.iter().map(|(k, v)| (*k, v))
+    }
+
+    /// The entries sorted by name, as they are written.
+    pub fn sorted(&self) -> Vec<(&'static str, &Value)> {
+        let mut entries: Vec<(&'static str, &Value)> = self.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        entries
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.entries
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
+        self.entries
+            .iter_mut()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// The argument `name`, when it is set to an expression.
+    pub fn expr(&self, name: &str) -> Option<&Expr> {
+        match self.get(name) {
+            Some(Value::Expr(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Sets (or replaces) the value under `name`.
+    pub fn insert(&mut self, name: &'static str, value: Value) {
+        match self.get_mut(name) {
+            Some(slot) => *slot = value,
+            None => self.entries.push((name, value)),
+        }
+    }
+
+    /// Sets the argument `name`.
+    pub fn set<T>(&mut self, name: &'static str, value: Tf<T>) {
+        self.insert(name, Value::Expr(value.into_expr()));
+    }
+
+    /// Sets the nested block `name`, written once.
+    pub fn set_block(&mut self, name: &'static str, block: Body) {
+        self.insert(name, Value::Block(block));
+    }
+
+    /// Adds one more nested block `name`, written as a list.
+    pub fn push_block(&mut self, name: &'static str, block: Body) {
+        match self.get_mut(name) {
+            Some(Value::Blocks(blocks)) => blocks.push(block),
+            Some(slot) => *slot = Value::Blocks(vec![block]),
+            None => self.entries.push((name, Value::Blocks(vec![block]))),
+        }
+    }
+
+    /// Removes the value under `name` and returns it.
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        let i = self.entries.iter().position(|(k, _)| *k == name)?;
+        Some(self.entries.remove(i).1)
+    }
+
+    /// The body as an object expression: what a nested attribute (an
+    /// attribute whose value is an object of known fields) is.
+    pub fn into_object(self) -> Expr {
+        Expr::Object(
+            self.entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.into_expr()))
+                .collect(),
+        )
+    }
+}
+
+impl<T> From<Tf<T>> for Value {
+    fn from(value: Tf<T>) -> Self {
+        Value::Expr(value.into_expr())
+    }
+}
+
+impl Body {
+    /// Appends the references of every argument, nested ones included.
+    pub fn collect_references(&self, found: &mut Vec<Reference>) {
+        for (_, value) in &self.entries {
+            value.collect_references(found);
+        }
+    }
+}
+
+impl Serialize for Body {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
+        for (k, v) in &self.entries {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Expr(e) => e.serialize(serializer),
+            Value::Block(b) => b.serialize(serializer),
+            Value::Blocks(bs) => {
+                let mut seq = serializer.serialize_seq(Some(bs.len()))?;
+                for b in bs {
+                    seq.serialize_element(b)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+impl Value {
+    pub fn collect_references(&self, found: &mut Vec<Reference>) {
+        match self {
+            Value::Expr(e) => e.collect_references(found),
+            Value::Block(b) => b.collect_references(found),
+            Value::Blocks(bs) => bs.iter().for_each(|b| b.collect_references(found)),
+        }
+    }
+
+    /// The value as an expression: blocks become objects, lists of blocks
+    /// lists of objects.
+    pub fn into_expr(self) -> Expr {
+        match self {
+            Value::Expr(e) => e,
+            Value::Block(b) => b.into_object(),
+            Value::Blocks(bs) => Expr::List(bs.into_iter().map(Body::into_object).collect()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_replaces_and_push_block_appends() {
+        let mut body = Body::new();
+        body.set("name", Tf::<String>::from("a"));
+        body.set("name", Tf::<String>::from("b"));
+        body.push_block("rule", Body::new());
+        body.push_block("rule", Body::new());
+        assert_eq!(body.len(), 2);
+        assert_eq!(body.expr("name"), Some(&Expr::Str("b".into())));
+        assert!(matches!(body.get("rule"), Some(Value::Blocks(b)) if b.len() == 2));
+        assert!(body.remove("rule").is_some());
+        assert_eq!(body.len(), 1);
+    }
+
+    #[test]
+    fn entries_are_written_sorted() {
+        let mut body = Body::new();
+        body.set("zeta", Tf::<bool>::from(true));
+        body.set("alpha", Tf::<bool>::from(false));
+        let names: Vec<&str> = body.sorted().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["alpha", "zeta"]);
+    }
+}
