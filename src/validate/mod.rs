@@ -28,10 +28,24 @@ pub enum Severity {
     Warning,
 }
 
+/// Which check found something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Check {
+    /// Providers, `required_providers`, the backend.
+    Configuration,
+    /// A block's arguments and nested blocks against its type's schema.
+    Schema,
+    /// AWS's naming limits on literal names.
+    AwsLimits,
+    /// References name attributes their types have.
+    References,
+}
+
 /// Something wrong in a synthesized stack.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     pub severity: Severity,
+    pub check: Check,
     pub stack: String,
     /// The construct path of the block, when the finding is in one.
     pub path: Option<String>,
@@ -64,6 +78,8 @@ impl fmt::Display for Finding {
 /// Collects findings for one stack.
 pub(crate) struct Report<'a> {
     stack: &'a str,
+    /// The check running now: what its findings are attributed to.
+    check: Check,
     findings: Vec<Finding>,
 }
 
@@ -71,6 +87,7 @@ impl<'a> Report<'a> {
     fn new(stack: &'a str) -> Self {
         Report {
             stack,
+            check: Check::Configuration,
             findings: Vec::new(),
         }
     }
@@ -102,6 +119,7 @@ impl<'a> Report<'a> {
     ) {
         self.findings.push(Finding {
             severity,
+            check: self.check,
             stack: self.stack.to_owned(),
             path: path.map(str::to_owned),
             json_path: json_path.to_string(),
@@ -139,11 +157,14 @@ pub fn validate_document(stack: &str, doc: &Value, schemas: &Schemas) -> Vec<Fin
                     path: block["//"]["metadata"]["path"].as_str(),
                     json: &json,
                 };
+                report.check = Check::Schema;
                 body::check_block(kind, type_name, block, &providers, at, &mut report);
+                report.check = Check::AwsLimits;
                 aws_limits::check(type_name, block, at, &mut report);
             }
         }
     }
+    report.check = Check::References;
     references::check(doc, &providers, &mut report);
     let mut findings = report.findings;
     findings.sort_by(|a, b| (a.severity, &a.json_path).cmp(&(b.severity, &b.json_path)));

@@ -4,6 +4,7 @@
 
 mod bundle;
 mod emit;
+mod examples;
 mod model;
 mod names;
 mod overlay;
@@ -71,6 +72,8 @@ struct Manifest {
     /// Where the schemas validation reads go: `<bundle>.rs` (an index) and
     /// `<bundle>.bin` (each type's schema, compact).
     bundle: Option<PathBuf>,
+    /// Where the example tests of each provider go (`bindings_<name>.rs`).
+    tests: Option<PathBuf>,
     provider: Vec<Entry>,
 }
 
@@ -111,7 +114,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 kite: "kite".into(),
                 source_note: format!("{} ({})", file_name(&schema), overlay_data.source),
             };
-            let files = generate(&schemas, &overlay_data, depth_limit, &target)?;
+            let (_, files) = generate(&schemas, &overlay_data, depth_limit, &target)?;
             finish(&[(out, files)], &[], None, check)
         }
     }
@@ -140,7 +143,7 @@ fn generate(
     overlay: &Overlay,
     depth_limit: usize,
     target: &Target,
-) -> Result<BTreeMap<String, String>> {
+) -> Result<(model::Model, BTreeMap<String, String>)> {
     let full = kite_schema::full_source(&overlay.source);
     let Some(schema) = schemas.provider_schemas.get(&full) else {
         bail!(
@@ -154,7 +157,8 @@ fn generate(
         );
     };
     let model = model::build(schema, overlay, depth_limit)?;
-    Ok(emit::files(&model, overlay, target))
+    let files = emit::files(&model, overlay, target);
+    Ok((model, files))
 }
 
 fn all(manifest_path: &Path, check: bool) -> Result<ExitCode> {
@@ -167,6 +171,7 @@ fn all(manifest_path: &Path, check: bool) -> Result<ExitCode> {
     let mut features: Vec<(String, Vec<String>)> = Vec::new();
     let mut schema_cache: BTreeMap<PathBuf, SchemaFile> = BTreeMap::new();
     let mut bundled: Vec<(String, PathBuf)> = Vec::new();
+    let mut extra = Vec::new();
     for entry in &manifest.provider {
         let schema_path = base.join(&entry.schema);
         if !schema_cache.contains_key(&schema_path) {
@@ -186,12 +191,19 @@ fn all(manifest_path: &Path, check: bool) -> Result<ExitCode> {
                 entry.overlay.display()
             ),
         };
-        let files = generate(
+        let (model, files) = generate(
             &schema_cache[&schema_path],
             &overlay,
             manifest.depth_limit,
             &target,
         )?;
+        if let Some(tests) = &manifest.tests {
+            extra.push((
+                base.join(tests)
+                    .join(format!("bindings_{}.rs", overlay.local_name)),
+                examples::test_file(&model, &overlay, &target.source_note).into_bytes(),
+            ));
+        }
         if let Some(prefix) = &overlay.feature_prefix {
             let modules: Vec<String> = files
                 .keys()
@@ -207,7 +219,6 @@ fn all(manifest_path: &Path, check: bool) -> Result<ExitCode> {
         .cargo_toml
         .as_ref()
         .map(|p| (base.join(p), features_block(&features)));
-    let mut extra = Vec::new();
     if let Some(bundle) = &manifest.bundle {
         let providers: Vec<(&str, &kite_schema::ProviderSchema)> = bundled
             .iter()

@@ -63,7 +63,18 @@ pub enum Shape {
         ty: Option<String>,
         once: bool,
         state: Ty,
+        /// For an untyped block: what it needs at least (its required
+        /// arguments and blocks), for examples.
+        least: Vec<(String, Least)>,
     },
+}
+
+/// The least value of an untyped nested block's field.
+#[derive(Clone, Debug)]
+pub enum Least {
+    Value(Ty),
+    Object(Vec<(String, Least)>),
+    List(Box<Least>),
 }
 
 #[derive(Clone, Debug)]
@@ -434,6 +445,11 @@ impl Builder<'_> {
                         ty: typed.then_some(child_name),
                         once,
                         state,
+                        least: if typed {
+                            Vec::new()
+                        } else {
+                            least_of(&nb.block)
+                        },
                     },
                 }
             };
@@ -619,6 +635,51 @@ impl Builder<'_> {
                 Ty::Named(name.to_owned())
             }
         })
+    }
+}
+
+/// The required arguments and blocks of a block, recursively.
+fn least_of(block: &Block) -> Vec<(String, Least)> {
+    let mut out = Vec::new();
+    for (name, a) in &block.attributes {
+        if a.required {
+            out.push((
+                name.clone(),
+                least_cty(a.r#type.as_ref().unwrap_or(&Cty::Dynamic)),
+            ));
+        }
+    }
+    for (name, b) in &block.block_types {
+        if b.min_items >= 1 {
+            let inner = Least::Object(least_of(&b.block));
+            let once =
+                matches!(b.nesting_mode, Nesting::Single | Nesting::Group) || b.max_items == 1;
+            out.push((
+                name.clone(),
+                if once {
+                    inner
+                } else {
+                    Least::List(Box::new(inner))
+                },
+            ));
+        }
+    }
+    out
+}
+
+fn least_cty(cty: &Cty) -> Least {
+    match cty {
+        Cty::String => Least::Value(Ty::Str),
+        Cty::Number => Least::Value(Ty::Num),
+        Cty::Bool => Least::Value(Ty::Bool),
+        Cty::List(t) | Cty::Set(t) => Least::List(Box::new(least_cty(t))),
+        Cty::Object(attrs) => Least::Object(
+            attrs
+                .iter()
+                .map(|(k, v)| (k.clone(), least_cty(v)))
+                .collect(),
+        ),
+        Cty::Map(_) | Cty::Dynamic | Cty::Tuple(_) => Least::Value(Ty::Any),
     }
 }
 

@@ -13,25 +13,15 @@ pub const PROVIDER: ProviderRequirement = ProviderRequirement::new("docker", "kr
 pub mod provider;
 pub use provider::DockerProvider;
 
-#[cfg(feature = "docker-buildx")]
 pub mod buildx;
-#[cfg(feature = "docker-config")]
 pub mod config;
 pub mod container;
 pub mod image;
-#[cfg(feature = "docker-logs")]
 pub mod logs;
-#[cfg(feature = "docker-network")]
 pub mod network;
-#[cfg(feature = "docker-plugin")]
 pub mod plugin;
-#[cfg(feature = "docker-registry")]
 pub mod registry;
-#[cfg(feature = "docker-secret")]
 pub mod secret;
-#[cfg(feature = "docker-service")]
 pub mod service;
-#[cfg(feature = "docker-tag")]
 pub mod tag;
-#[cfg(feature = "docker-volume")]
 pub mod volume;
