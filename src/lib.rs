@@ -21,6 +21,7 @@ pub mod docker;
 pub mod env;
 pub mod expr;
 pub mod id;
+pub mod input;
 mod json_path;
 #[macro_use]
 pub mod macros;
