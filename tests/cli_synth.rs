@@ -436,16 +436,20 @@ fn a_malformed_dotenv_is_reported_with_its_line() {
     );
 }
 
+/// Only the holder of the output's lock makes staging directories, so under
+/// the lock every one left beside the output belongs to a run that was
+/// killed, however recent: each kill used to leave one for 15 minutes.
 #[test]
-fn staging_directories_abandoned_by_killed_runs_are_removed() {
+fn staging_directories_of_killed_runs_are_removed_at_once() {
     let (dir, asset) = project();
-    let abandoned = dir.path().join(".cdktf.out.tmp-killed");
-    let recent = dir.path().join(".cdktf.out.tmp-running");
-    for d in [&abandoned, &recent] {
+    let killed = dir.path().join(".cdktf.out.tmp-k1LLed");
+    let an_hour_old = dir.path().join(".cdktf.out.tmp-0ld0ne");
+    let lookalike = dir.path().join(".cdktf.out.tmp-not-kites");
+    for d in [&killed, &an_hour_old, &lookalike] {
         std::fs::create_dir_all(d.join("stacks")).unwrap();
     }
     let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    std::fs::File::open(&abandoned)
+    std::fs::File::open(&an_hour_old)
         .unwrap()
         .set_modified(an_hour_ago)
         .unwrap();
@@ -455,13 +459,11 @@ fn staging_directories_abandoned_by_killed_runs_are_removed() {
         &["synth", "beta"],
     );
     assert_eq!(run.code, ExitCode::SUCCESS, "{}", run.stderr);
+    assert!(!killed.exists(), "a recent one is removed too");
+    assert!(!an_hour_old.exists());
     assert!(
-        !abandoned.exists(),
-        "an hour-old staging directory is removed"
-    );
-    assert!(
-        recent.exists(),
-        "one that may belong to a run in progress is kept"
+        lookalike.exists(),
+        "a name kite does not make is not touched"
     );
 }
 
@@ -541,4 +543,47 @@ fn synth_refuses_to_replace_a_symbolic_link() {
             .is_symlink()
     );
     assert_eq!(common::tree_bytes(&target), before);
+}
+
+/// Before: any directory with a `manifest.json` counted as an output, and
+/// a browser extension's folder was replaced.
+#[test]
+fn synth_refuses_a_directory_whose_manifest_kite_did_not_write() {
+    let (dir, asset) = project();
+    let app = app(Variant::Good, "b", &asset);
+    let extension = dir.path().join("extension");
+    std::fs::create_dir_all(extension.join("icons")).unwrap();
+    std::fs::write(
+        extension.join("manifest.json"),
+        br#"{"manifest_version": 3, "name": "Tabs", "version": "1.2"}"#,
+    )
+    .unwrap();
+    std::fs::write(extension.join("icons/16.png"), b"png").unwrap();
+    let before = common::tree_bytes(&extension);
+    let run = kite(&app, dir.path(), &["synth", "beta", "--out", "extension"]);
+    assert_eq!(run.code, ExitCode::FAILURE);
+    assert!(
+        run.stderr.contains(
+            "it is not an output directory: its manifest.json is not one kite or cdktf wrote"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(common::tree_bytes(&extension), before, "left as it was");
+}
+
+#[test]
+fn synth_replaces_an_output_that_cdktf_wrote() {
+    let (dir, asset) = project();
+    let app = app(Variant::Good, "b", &asset);
+    let out = dir.path().join("cdktf.out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference/manifest.json"),
+        out.join("manifest.json"),
+    )
+    .unwrap();
+    let run = kite(&app, dir.path(), &["synth", "beta"]);
+    assert_eq!(run.code, ExitCode::SUCCESS, "{}", run.stderr);
+    assert!(out.join("stacks/beta/cdk.tf.json").is_file());
 }
