@@ -71,7 +71,7 @@ fn app(variant: Variant, beta_name: &'static str, asset: &Path) -> App {
             Ok(s)
         })
         .stack("needs-config", "fails to build", |env| {
-            if env.get("KITE_TEST_NEEDS_CONFIG").is_none() {
+            if env.get("KITE_TEST_NEEDS_CONFIG")?.is_none() {
                 anyhow::bail!("KITE_TEST_NEEDS_CONFIG is not set: set it to anything");
             }
             Ok(Stack::new("needs-config"))

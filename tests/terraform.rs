@@ -479,3 +479,30 @@ fn the_terraform_commands_take_the_schema_options_of_synth() {
         "nothing runs with a schema that cannot be read"
     );
 }
+
+/// Before: the `terraform` on PATH ran instead.
+#[cfg(unix)]
+#[test]
+fn a_terraform_binary_name_that_is_not_utf8_is_an_error_naming_the_variable() {
+    use std::os::unix::ffi::OsStrExt;
+    let h = Harness::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_kite"))
+        .args(["diff", "local"])
+        .current_dir(h.project.path())
+        .env_clear()
+        .env("PATH", h.bin.path())
+        .env("STANDIN_LOG", h.log())
+        .env(
+            "TERRAFORM_BINARY_NAME",
+            std::ffi::OsStr::from_bytes(b"to\xfffu"),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("TERRAFORM_BINARY_NAME is not valid UTF-8") && stderr.contains(r"to\xfffu"),
+        "{stderr}"
+    );
+    assert!(h.calls().is_empty(), "no terraform ran");
+}

@@ -247,7 +247,7 @@ fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
             let schemas = load_schemas(schema.as_deref(), cwd)?;
             validate(app, &env, &stacks, &schemas, io)
         }
-        Command::List => list(app, &env, io.stdout),
+        Command::List => list(app, &env, io),
         Command::Diff { target } => drive(app, &env, target, cwd, &["plan"], io),
         Command::Deploy {
             target,
@@ -310,7 +310,7 @@ fn synth(
     let mut done: Vec<SynthesizedStack> = Vec::with_capacity(defs.len());
     let mut failures: Vec<String> = Vec::new();
     for def in defs {
-        let synthesized = match build_and_synthesize(app, def, env) {
+        let synthesized = match build_and_synthesize(app, def, env, io) {
             Ok(s) => s,
             Err(e) => {
                 failures.push(e);
@@ -391,7 +391,7 @@ fn validate(
     let defs = app.select(names)?;
     let mut failed = false;
     for def in defs {
-        let synthesized = match build_and_synthesize(app, def, env) {
+        let synthesized = match build_and_synthesize(app, def, env, io) {
             Ok(s) => s,
             Err(e) => {
                 failed = true;
@@ -426,26 +426,38 @@ fn validate(
     })
 }
 
+/// Prints what building a stack found worth saying.
+fn print_warnings(env: &Env, stack: &str, stderr: &mut dyn Write) -> std::io::Result<()> {
+    for warning in env.take_warnings() {
+        writeln!(stderr, "warning: stack `{stack}`: {warning}")?;
+    }
+    Ok(())
+}
+
 fn build_and_synthesize(
     app: &App,
     def: &StackDef,
     env: &Env,
+    io: &mut Io,
 ) -> std::result::Result<SynthesizedStack, String> {
-    let stack = app
-        .build(def, env)
-        .map_err(|e| format!("stack `{}`: {}", def.name(), render_error(&e)))?;
+    let built = app.build(def, env);
+    let _ = print_warnings(env, def.name(), io.stderr);
+    let stack = built.map_err(|e| format!("stack `{}`: {}", def.name(), render_error(&e)))?;
     synth::synthesize(stack).map_err(|e: StackError| e.to_string())
 }
 
-fn list(app: &App, env: &Env, out: &mut dyn Write) -> Result<ExitCode> {
+fn list(app: &App, env: &Env, io: &mut Io) -> Result<ExitCode> {
     let mut failed = false;
+    let out = &mut *io.stdout;
     writeln!(
         out,
         "{:<12} {:<8} {:>9}  DESCRIPTION",
         "STACK", "BACKEND", "RESOURCES"
     )?;
     for def in app.stacks() {
-        match app.build(def, env) {
+        let built = app.build(def, env);
+        print_warnings(env, def.name(), io.stderr)?;
+        match built {
             Ok(stack) => {
                 let backend = stack.backend().map_or("-", |b| b.type_name());
                 writeln!(
@@ -508,7 +520,7 @@ fn drive(
     let name = one_stack(app, target.stack, command_name(args))?;
     let out = cwd.join(target.out.dir);
     let out = out.as_path();
-    let terraform = Terraform::from_env(env);
+    let terraform = Terraform::from_env(env)?;
     let schemas = target.checks.schemas(cwd)?;
     let written = synth(
         app,

@@ -21,14 +21,16 @@ pub struct Terraform {
 }
 
 impl Terraform {
-    pub fn from_env(env: &Env) -> Self {
-        Terraform {
-            binary: env.get(BINARY_VARIABLE).unwrap_or("terraform").to_owned(),
+    /// The binary `TERRAFORM_BINARY_NAME` names (`terraform` when unset);
+    /// an error when its value is not valid UTF-8.
+    pub fn from_env(env: &Env) -> Result<Self> {
+        Ok(Terraform {
+            binary: env.get(BINARY_VARIABLE)?.unwrap_or("terraform").to_owned(),
             extra_env: env
                 .dotenv_vars()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
-        }
+        })
     }
 
     pub fn binary(&self) -> &str {
