@@ -1,6 +1,6 @@
 //! Several kite processes on one output directory: they take turns (an
 //! advisory lock beside the output), so carry-over never loses a file and
-//! no run's update is lost.
+//! no run's update is lost. `--no-wait` fails at once instead of waiting.
 
 mod common;
 
@@ -25,6 +25,10 @@ fn kite(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Command {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     cmd
+}
+
+fn spawn(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Child {
+    kite(dir, args, vars).spawn().unwrap()
 }
 
 fn finish(child: Child) -> Output {
@@ -177,4 +181,135 @@ fn writes_into_a_new_directory_at_once_all_succeed() {
         failures.len(),
         failures[0]
     );
+}
+
+/// Holds the output's lock as another kite would, saying who it is.
+fn hold_lock(dir: &Path) -> std::fs::File {
+    let path = dir.join(".cdktf.out.lock");
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)
+        .unwrap();
+    fs4::FileExt::try_lock(&file).unwrap();
+    std::fs::write(&path, "pid 4242: kite deploy kite\n").unwrap();
+    file
+}
+
+#[test]
+fn no_wait_fails_at_once_while_another_kite_holds_the_output() {
+    let dir = project();
+    assert_success(
+        &kite(dir.path(), &["synth", "local"], &[]).output().unwrap(),
+        "first synth",
+    );
+    let out = dir.path().join("cdktf.out");
+    let before = common::tree_bytes(&out);
+    let lock = hold_lock(dir.path());
+
+    for args in [
+        &["synth", "local", "--no-wait"][..],
+        &["deploy", "local", "--no-wait"],
+    ] {
+        let started = Instant::now();
+        let run = kite(dir.path(), args, &[("PATH", "/nonexistent")])
+            .output()
+            .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{args:?} waited"
+        );
+        assert_eq!(run.status.code(), Some(3), "{args:?}");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            stderr.contains("is in use by another kite (pid 4242: kite deploy kite; lock ")
+                && stderr.contains(".cdktf.out.lock")
+                && stderr.contains("--no-wait"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "one paragraph: {stderr}");
+    }
+    assert_eq!(common::tree_bytes(&out), before, "nothing was written");
+    drop(lock);
+}
+
+#[test]
+fn a_second_kite_waits_for_the_first_says_so_once_and_then_runs() {
+    let dir = project();
+    let lock = hold_lock(dir.path());
+    let child = spawn(dir.path(), &["synth", "local"], &[]);
+    // kite says it waits after about a second; give it two.
+    std::thread::sleep(Duration::from_millis(2000));
+    assert!(
+        !dir.path().join("cdktf.out").exists(),
+        "nothing is written while another holds the lock"
+    );
+    drop(lock);
+    let run = finish(child);
+    assert_success(&run, "the waiting synth");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let notices: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("kite: waiting for"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{stderr}");
+    assert!(
+        notices[0].contains("pid 4242: kite deploy kite") && notices[0].contains("--no-wait"),
+        "{stderr}"
+    );
+    assert!(
+        dir.path()
+            .join("cdktf.out/stacks/local/cdk.tf.json")
+            .is_file()
+    );
+    // Who holds it is written into the lock file for the next one.
+    let holder = std::fs::read_to_string(dir.path().join(".cdktf.out.lock")).unwrap();
+    assert!(holder.starts_with("pid "), "{holder}");
+    assert!(holder.contains("kite synth local"), "{holder}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_deploy_holds_the_output_until_terraform_has_finished() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project();
+    let bin = tempfile::tempdir().unwrap();
+    let marker = bin.path().join("apply-running");
+    let terraform = bin.path().join("terraform");
+    std::fs::write(
+        &terraform,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in apply) : > '{m}'; sleep 2; rm '{m}' ;; esac\nexit 0\n",
+            m = marker.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&terraform, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:/usr/bin:/bin", bin.path().display());
+    let deploy = spawn(
+        dir.path(),
+        &["deploy", "local", "--auto-approve"],
+        &[("PATH", path.as_str())],
+    );
+    let started = Instant::now();
+    while !marker.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "apply never ran"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let synth = kite(dir.path(), &["synth", "local", "--no-wait"], &[])
+        .output()
+        .unwrap();
+    assert_eq!(synth.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&synth.stderr).contains("kite deploy local --auto-approve"),
+        "{}",
+        String::from_utf8_lossy(&synth.stderr)
+    );
+    assert!(marker.exists(), "terraform was still running");
+    assert_success(&finish(deploy), "deploy");
 }

@@ -35,6 +35,10 @@ fn scale_example() -> PathBuf {
 
 /// Runs the `errors` example with `args` in `dir`.
 fn errors_example(dir: &Path, args: &[&str]) -> std::process::Output {
+    // An empty .env makes `dir` the project directory.
+    if !dir.join(".env").exists() {
+        std::fs::write(dir.join(".env"), "").unwrap();
+    }
     Command::new(example("errors"))
         .args(args)
         .current_dir(dir)
@@ -56,7 +60,7 @@ fn assert_refused_keeps_previous_output(stack: &str, expected: &[&str]) {
     assert!(before.keys().any(|p| p.ends_with("cdk.tf.json")));
 
     let run = errors_example(dir.path(), &["synth", "fine", stack]);
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&run.stderr);
     for text in expected {
         assert!(stderr.contains(text), "missing {text:?} in:\n{stderr}");

@@ -202,7 +202,7 @@ fn assert_failed_synth_keeps_previous_output(variant: Variant, expected: &[&str]
         dir.path(),
         &["synth", "alpha", "beta"],
     );
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     for text in expected {
         assert!(
             run.stderr.contains(text),
@@ -251,7 +251,7 @@ fn a_cycle_fails_synth_and_keeps_the_previous_output() {
 fn a_stack_that_cannot_be_built_fails_synth_with_its_reason() {
     let (dir, asset) = project();
     let run = kite(&app(Variant::Good, "b", &asset), dir.path(), &["synth"]);
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert!(
         run.stderr
             .contains("stack `needs-config`: KITE_TEST_NEEDS_CONFIG is not set"),
@@ -269,7 +269,7 @@ fn an_unknown_stack_is_an_error_that_lists_the_known_ones() {
         dir.path(),
         &["synth", "gamma"],
     );
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert_eq!(
         run.stderr.trim(),
         "error: there is no stack named `gamma`; the stacks are: alpha, beta, needs-config"
@@ -375,7 +375,7 @@ fn an_out_path_that_is_a_file_is_refused() {
         dir.path(),
         &["synth", "alpha"],
     );
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert!(
         run.stderr.contains("it is not a directory"),
         "{}",
@@ -407,7 +407,7 @@ fn synth_writes_where_out_says() {
 fn list_shows_backends_counts_and_what_cannot_be_built() {
     let (dir, asset) = project();
     let run = kite(&app(Variant::Good, "b", &asset), dir.path(), &["list"]);
-    assert_eq!(run.code, ExitCode::FAILURE, "one stack cannot be built");
+    assert_eq!(run.code, ExitCode::from(3), "one stack cannot be built");
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(lines[0].starts_with("STACK"));
     let alpha: Vec<&str> = lines[1].split_whitespace().collect();
@@ -428,7 +428,7 @@ fn a_malformed_dotenv_is_reported_with_its_line() {
         dir.path(),
         &["synth", "beta"],
     );
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert!(
         run.stderr.contains(".env") && run.stderr.contains("this is not a setting"),
         "{}",
@@ -475,7 +475,7 @@ fn synth_refuses_to_replace_a_directory_that_is_not_an_output() {
     let before = common::tree_bytes(dir.path());
     for out in [".", "..", "stacks/..", "/"] {
         let run = kite(&app, dir.path(), &["synth", "beta", "--out", out]);
-        assert_eq!(run.code, ExitCode::FAILURE, "--out {out}");
+        assert_eq!(run.code, ExitCode::from(3), "--out {out}");
         assert!(
             run.stderr.contains("not an output directory")
                 || run.stderr.contains("holds it")
@@ -490,7 +490,7 @@ fn synth_refuses_to_replace_a_directory_that_is_not_an_output() {
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("main.rs"), b"fn main() {}").unwrap();
     let run = kite(&app, dir.path(), &["synth", "beta", "--out", "src"]);
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert!(
         run.stderr
             .contains("it is not an output directory (it has files but no manifest.json)"),
@@ -534,7 +534,7 @@ fn synth_refuses_to_replace_a_symbolic_link() {
     std::os::unix::fs::symlink(&target, dir.path().join("cdktf.out")).unwrap();
     let before = common::tree_bytes(&target);
     let run = kite(&app, dir.path(), &["synth", "beta"]);
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
     assert!(
         std::fs::symlink_metadata(dir.path().join("cdktf.out"))
@@ -561,7 +561,7 @@ fn synth_refuses_a_directory_whose_manifest_kite_did_not_write() {
     std::fs::write(extension.join("icons/16.png"), b"png").unwrap();
     let before = common::tree_bytes(&extension);
     let run = kite(&app, dir.path(), &["synth", "beta", "--out", "extension"]);
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert!(
         run.stderr.contains(
             "it is not an output directory: its manifest.json is not one kite or cdktf wrote"

@@ -9,7 +9,7 @@ fn assert_refused(vars: &[(&str, &str)], expected: &[&str]) -> common::BinRun {
     let run = kite_bin(&["synth", "kite"], vars);
     assert_eq!(
         run.status.code(),
-        Some(1),
+        Some(3),
         "stdout: {}\nstderr: {}",
         run.stdout,
         run.stderr
@@ -66,6 +66,8 @@ fn the_default_lambda_package_is_relative_to_the_project() {
     let project = dir.path().join("k1te-cdktf");
     let package = dir.path().join("k1te-serverless/target/function.zip");
     std::fs::create_dir_all(&project).unwrap();
+    // The project's crate, as in a checkout of this repository.
+    std::fs::write(project.join("Cargo.toml"), "[package]\nname = \"infra\"\n").unwrap();
     std::fs::create_dir_all(package.parent().unwrap()).unwrap();
     std::fs::copy(common::fixture_zip(), &package).unwrap();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kite"));
@@ -108,7 +110,7 @@ fn a_refused_configuration_leaves_the_previous_output_byte_identical() {
         &["synth", "kite"],
         &[("KITE_DOMAIN", "k1te.chat")],
     );
-    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(again.status.code(), Some(3));
     assert!(
         again.stderr.contains("Nothing was written"),
         "{}",
@@ -151,13 +153,13 @@ fn settings_come_from_dotenv_and_the_environment_wins() {
 #[test]
 fn unknown_stacks_and_bad_arguments_fail_cleanly() {
     let run = kite_bin(&["synth", "prod"], &[]);
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.status.code(), Some(3));
     assert_eq!(
         run.stderr.trim(),
         "error: there is no stack named `prod`; the stacks are: kite, local"
     );
     let run = kite_bin(&["synth", "--bogus"], &[]);
-    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(run.status.code(), Some(64));
     assert!(run.stderr.contains("--bogus"));
     let run = kite_bin(&["--help"], &[]);
     assert_eq!(run.status.code(), Some(0));
@@ -220,7 +222,7 @@ fn a_domain_that_is_not_utf8_is_an_error_naming_the_variable() {
         ],
     );
     let stderr = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(
         stderr.contains("stack `kite`: KITE_DOMAIN is not valid UTF-8")
             && stderr.contains(r"k1te\xff.chat"),
@@ -266,7 +268,7 @@ fn a_lambda_package_path_that_is_not_utf8_is_used_exactly() {
         &[("KITE_LAMBDA_ZIP", odd.as_os_str())],
     );
     let stderr = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(
         stderr.contains("KITE_LAMBDA_ZIP") && stderr.contains(r"fun\xffction.zip"),
         "{stderr}"
@@ -285,7 +287,7 @@ fn a_project_directory_that_is_not_utf8_is_refused_where_terraform_json_needs_it
     std::fs::write(dir.join(".env"), "").unwrap();
     let out = kite_os(&dir, &["synth", "local"], &[]);
     let stderr = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
     let error = stderr.lines().next().unwrap();
     assert!(
         error.contains("the `local` stack's state file") && error.contains(r"pro\xffject"),
@@ -307,7 +309,7 @@ fn assert_package_refused(path: &std::path::Path, expected: &str) {
         &[("KITE_LAMBDA_ZIP", path.as_os_str())],
     );
     let stderr = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(
         stderr.contains(expected),
         "missing {expected:?} in {stderr}"
@@ -403,7 +405,7 @@ fn dotenv_errors_name_the_line() {
         std::fs::write(dir.path().join(".env"), content).unwrap();
         let out = kite_os(dir.path(), &["synth", "kite"], &[]);
         let stderr = stderr_of(&out);
-        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
         assert!(
             stderr.contains(expected),
             "missing {expected:?} in {stderr}"

@@ -57,10 +57,10 @@ impl Harness {
                 std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
             }
         }
-        Harness {
-            project: tempfile::tempdir().unwrap(),
-            bin,
-        }
+        let project = tempfile::tempdir().unwrap();
+        // An empty .env makes it the project directory.
+        std::fs::write(project.path().join(".env"), "").unwrap();
+        Harness { project, bin }
     }
 
     fn log(&self) -> PathBuf {
@@ -333,7 +333,7 @@ fn a_missing_binary_is_a_one_line_error() {
         .env("PATH", empty.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(lines.len(), 1, "{stderr}");
@@ -356,7 +356,7 @@ fn a_missing_binary_is_a_one_line_error() {
 fn without_a_stack_name_kite_says_which_stacks_exist() {
     let h = Harness::new();
     let out = h.kite(&["deploy"], &[]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("this app has 2 stacks (kite, local): name the one to deploy"),
@@ -373,7 +373,7 @@ fn without_a_stack_name_kite_says_which_stacks_exist() {
 fn a_stack_that_cannot_be_synthesized_is_not_handed_to_terraform() {
     let h = Harness::new();
     let out = h.kite(&["deploy", "kite"], &[("KITE_DOMAIN", "k1te.chat")]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("CLOUDFLARE_API_TOKEN is not"));
     assert!(h.calls().is_empty());
 }
@@ -472,7 +472,7 @@ fn the_terraform_commands_take_the_schema_options_of_synth() {
 
     let h = Harness::new();
     let out = h.kite(&["deploy", "local", "--schema", "missing.json"], &[]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot use the schema file"));
     assert!(
         h.calls().is_empty(),
@@ -499,7 +499,7 @@ fn a_terraform_binary_name_that_is_not_utf8_is_an_error_naming_the_variable() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(
         stderr.contains("TERRAFORM_BINARY_NAME is not valid UTF-8") && stderr.contains(r"to\xfffu"),
         "{stderr}"
