@@ -30,7 +30,6 @@ pub(crate) enum Outcome {
     /// The arguments could not be parsed.
     Usage,
     /// kite was stopped by this signal before it started terraform.
-    #[allow(dead_code)]
     Signal(i32),
     /// Standard output was closed by its reader (`kite list | head -1`):
     /// kite stops quietly, as a program killed by SIGPIPE.

@@ -5,6 +5,7 @@
 
 pub mod exit;
 pub mod project;
+mod signals;
 mod terraform;
 
 use std::io::{self, Write};
@@ -183,7 +184,8 @@ fn schema_file(path: &Path) -> Result<Schemas, SchemaError> {
     Ok(schemas)
 }
 
-/// Runs the command line of `app` and returns the exit status.
+/// Runs the command line of `app` and returns the exit status. SIGINT and
+/// SIGTERM are handled from here on (see the README's Command line).
 pub fn main(app: App) -> ExitCode {
     main_with_args(&app, std::env::args_os())
 }
@@ -201,6 +203,12 @@ pub fn main_with_args(
         stderr: &mut Stream::new("standard error", stderr.lock()),
         exiting: true,
     };
+    if let Err(e) = signals::install() {
+        let _ = writeln!(
+            io.stderr,
+            "warning: cannot handle SIGINT and SIGTERM ({e}): a signal stops kite without waiting for terraform"
+        );
+    }
     let place = || -> Result<Place> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         let project = project::find(
@@ -215,7 +223,7 @@ pub fn main_with_args(
 /// Runs the command line with these arguments (the first is the program
 /// name) in the project directory `cwd`, writing kite's own messages to
 /// `stdout` and `stderr`. terraform's output goes to the process's own
-/// streams.
+/// streams. Signals are left as the program has them.
 pub fn run_with(
     app: &App,
     args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
@@ -266,7 +274,10 @@ fn run_io(
         Err(e) if closed_output(&e) => Outcome::ClosedOutput,
         Err(e) => {
             let _ = writeln!(io.stderr, "error: {}", render_error(&e));
-            Outcome::Failed
+            match terraform::interrupted(&e) {
+                Some(signal) => Outcome::Signal(signal),
+                None => Outcome::Failed,
+            }
         }
     };
     let _ = io.stderr.flush();
@@ -684,11 +695,12 @@ fn drive(
     if !init.success() {
         writeln!(
             io.stderr,
-            "error: `{} init -input=false` failed in {}; `{} {}` was not run",
+            "error: `{} {}` failed in {}; `{} {}` was not run",
             terraform.binary(),
+            terraform.arguments(&["init", "-input=false"]).join(" "),
             dir.display(),
             terraform.binary(),
-            args.join(" ")
+            terraform.arguments(args).join(" ")
         )?;
         return Ok(Outcome::Terraform(init));
     }
