@@ -6,7 +6,7 @@
 //! cargo run --example errors -- synth cycle      # two roles that need each other
 //! ```
 //!
-//! The failing runs print the construct paths involved, exit with status 1,
+//! The failing runs print the construct paths involved, exit with status 3,
 //! and leave the previous `cdktf.out` as it was.
 
 use std::process::ExitCode;

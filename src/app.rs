@@ -117,7 +117,8 @@ impl App {
             let path = env
                 .project_root()
                 .join(format!("terraform.{}.tfstate", def.name));
-            stack.set_backend(LocalBackend::new(path.to_string_lossy()));
+            let what = format!("the state file of stack `{}`", def.name);
+            stack.set_backend(LocalBackend::new(crate::env::path_text(&path, &what)?));
         }
         Ok(stack)
     }

@@ -38,18 +38,56 @@ pub struct Fingerprint {
 #[derive(Debug)]
 pub enum AssetError {
     NotFound(PathBuf),
-    NotAFile(PathBuf),
+    /// Not a regular file, and what it is instead ("a directory").
+    NotAFile(PathBuf, &'static str),
+    /// A file name Terraform JSON cannot hold as text.
+    NameNotUnicode(PathBuf),
     Unreadable(PathBuf, io::Error),
+}
+
+/// What a file that is not a regular file is, for messages: "a directory",
+/// "a FIFO (named pipe)", "a character device", ...
+pub fn describe_file_type(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
 }
 
 impl fmt::Display for AssetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AssetError::NotFound(p) => write!(f, "the file {} does not exist", p.display()),
-            AssetError::NotAFile(p) => write!(
+            AssetError::NotAFile(p, what) => write!(
                 f,
-                "{} is not a regular file: an asset is one file (archive a directory first)",
+                "{} is {what}, not a regular file: an asset is one file (archive a directory first)",
                 p.display()
+            ),
+            AssetError::NameNotUnicode(p) => write!(
+                f,
+                "the file name of \"{}\" is not valid UTF-8, and Terraform JSON names the asset's copy as UTF-8 text: rename the file",
+                p.as_os_str().as_encoded_bytes().escape_ascii()
             ),
             AssetError::Unreadable(p, e) => write!(f, "cannot read {}: {e}", p.display()),
         }
@@ -66,14 +104,19 @@ impl Asset {
             _ => AssetError::Unreadable(source.to_path_buf(), e),
         })?;
         if !metadata.is_file() {
-            return Err(AssetError::NotAFile(source.to_path_buf()));
+            return Err(AssetError::NotAFile(
+                source.to_path_buf(),
+                describe_file_type(&metadata.file_type()),
+            ));
         }
+        let file_name = match source.file_name() {
+            None => "asset",
+            Some(name) => name
+                .to_str()
+                .ok_or_else(|| AssetError::NameNotUnicode(source.to_path_buf()))?,
+        };
         let fingerprint =
             fingerprint(source).map_err(|e| AssetError::Unreadable(source.to_path_buf(), e))?;
-        let file_name = source
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "asset".into());
         let relative_path = format!(
             "assets/{}/{}/{}",
             scope.logical_id(),
@@ -232,6 +275,53 @@ mod tests {
         let missing = Asset::new(Scope::root().child("a"), &dir.path().join("nope.zip"));
         assert!(matches!(missing, Err(AssetError::NotFound(_))));
         let directory = Asset::new(Scope::root().child("a"), dir.path());
-        assert!(matches!(directory, Err(AssetError::NotAFile(_))));
+        assert!(matches!(
+            directory,
+            Err(AssetError::NotAFile(_, "a directory"))
+        ));
+        let text = directory.unwrap_err().to_string();
+        assert!(
+            text.contains("is a directory, not a regular file"),
+            "{text}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_as_a_fifo_without_being_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.zip");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // Opening a FIFO without a writer would block: refused before that.
+        let err = Asset::new(Scope::root().child("a"), &fifo).unwrap_err();
+        assert!(
+            matches!(err, AssetError::NotAFile(_, "a FIFO (named pipe)")),
+            "{err}"
+        );
+        let device = Asset::new(Scope::root().child("a"), Path::new("/dev/null")).unwrap_err();
+        assert!(
+            matches!(device, AssetError::NotAFile(_, "a character device")),
+            "{device}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_name_that_is_not_utf8_is_refused_by_name() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir
+            .path()
+            .join(std::ffi::OsStr::from_bytes(b"fun\xffction.zip"));
+        std::fs::write(&path, b"zip").unwrap();
+        let err = Asset::new(Scope::root().child("a"), &path).unwrap_err();
+        assert!(matches!(err, AssetError::NameNotUnicode(_)), "{err}");
+        let text = err.to_string();
+        assert!(text.contains(r"fun\xffction.zip"), "{text}");
+        assert!(!text.contains('\u{FFFD}'), "{text}");
     }
 }

@@ -23,6 +23,7 @@ pub mod docker;
 pub mod env;
 pub mod expr;
 pub mod id;
+pub mod input;
 mod json_path;
 
 pub mod aws;

@@ -1,7 +1,7 @@
 //! The Kite stacks' configuration (SPEC §4), read from `.env` or the
 //! environment and checked before anything is built.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use kite::Env;
@@ -21,19 +21,21 @@ pub struct KiteConfig {
     pub state_region: String,
 }
 
+/// Lambda's limit for a package uploaded directly (not through S3), zipped.
+pub const DIRECT_UPLOAD_LIMIT: u64 = 50 * 1024 * 1024;
+
 impl KiteConfig {
     pub fn from_env(env: &Env) -> Result<Self> {
-        let domain = match env.get("KITE_DOMAIN") {
+        let domain = match env.get("KITE_DOMAIN")? {
             None => None,
-            Some(domain) => {
-                let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+            Some(raw) => {
+                let domain = raw.trim().trim_end_matches('.').to_ascii_lowercase();
                 if let Err(why) = check_host_name(&domain) {
                     bail!(
-                        "KITE_DOMAIN=`{}` is not a host name ({why}): set it to the apex domain hosted on Cloudflare, such as `example.com`, or unset it to deploy without custom domains",
-                        env.get("KITE_DOMAIN").unwrap_or_default()
+                        "KITE_DOMAIN=`{raw}` is not a host name ({why}): set it to the apex domain hosted on Cloudflare, such as `example.com`, or unset it to deploy without custom domains"
                     );
                 }
-                if env.get("CLOUDFLARE_API_TOKEN").is_none() {
+                if env.get("CLOUDFLARE_API_TOKEN")?.is_none() {
                     bail!(
                         "KITE_DOMAIN is set to `{domain}`, but CLOUDFLARE_API_TOKEN is not: the Cloudflare provider needs a token to manage the zone's DNS records. Create one from the \"Edit zone DNS\" template at https://dash.cloudflare.com/profile/api-tokens and set CLOUDFLARE_API_TOKEN in .env or the environment (it is never written to cdktf.out), or unset KITE_DOMAIN"
                     );
@@ -41,17 +43,9 @@ impl KiteConfig {
                 Some(domain)
             }
         };
-        let lambda_zip = env
-            .project_root()
-            .join(env.get("KITE_LAMBDA_ZIP").unwrap_or(DEFAULT_LAMBDA_ZIP));
-        if !lambda_zip.is_file() {
-            bail!(
-                "the Lambda package {} does not exist (KITE_LAMBDA_ZIP, default {DEFAULT_LAMBDA_ZIP}): build it with `./mvnw package -DskipTests` in the k1te-serverless project, or set KITE_LAMBDA_ZIP to the package's path",
-                lambda_zip.display()
-            );
-        }
+        let lambda_zip = lambda_package(env)?;
         let state_bucket = env
-            .get("KITE_STATE_BUCKET")
+            .get("KITE_STATE_BUCKET")?
             .unwrap_or(DEFAULT_STATE_BUCKET)
             .to_owned();
         if let Err(why) = check_bucket_name(&state_bucket) {
@@ -60,7 +54,7 @@ impl KiteConfig {
             );
         }
         let state_region = env
-            .get("KITE_STATE_REGION")
+            .get("KITE_STATE_REGION")?
             .unwrap_or(DEFAULT_STATE_REGION)
             .to_owned();
         if !is_region(&state_region) {
@@ -75,6 +69,54 @@ impl KiteConfig {
             state_region,
         })
     }
+}
+
+/// The Lambda package: `KITE_LAMBDA_ZIP` (a path, used byte for byte) or
+/// the default, relative to the project root; one non-empty regular file
+/// whose name Terraform JSON can hold.
+fn lambda_package(env: &Env) -> Result<PathBuf> {
+    let given = env.get_os("KITE_LAMBDA_ZIP");
+    let path = env
+        .project_root()
+        .join(given.map_or(Path::new(DEFAULT_LAMBDA_ZIP), Path::new));
+    let shown = path.display();
+    let source = if given.is_some() {
+        "KITE_LAMBDA_ZIP".to_owned()
+    } else {
+        format!("the default when KITE_LAMBDA_ZIP is unset: {DEFAULT_LAMBDA_ZIP}")
+    };
+    let build = "build it with `./mvnw package -DskipTests` in the k1te-serverless project, or set KITE_LAMBDA_ZIP to the package's path";
+    let metadata = match std::fs::metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            bail!("the Lambda package {shown} does not exist ({source}): {build}")
+        }
+        Err(e) => bail!("cannot read the Lambda package {shown} ({source}): {e}"),
+    };
+    if !metadata.is_file() {
+        bail!(
+            "the Lambda package {shown} ({source}) is {}, not a file: {build}",
+            kite::asset::describe_file_type(&metadata.file_type())
+        );
+    }
+    if metadata.len() == 0 {
+        bail!(
+            "the Lambda package {shown} ({source}) is empty (0 bytes), and Lambda refuses an empty package: {build}"
+        );
+    }
+    if path.file_name().and_then(|n| n.to_str()).is_none() {
+        bail!(
+            "the file name of the Lambda package \"{}\" ({source}) is not valid UTF-8, and Terraform JSON names the package's copy as UTF-8 text: rename the file",
+            path.as_os_str().as_encoded_bytes().escape_ascii()
+        );
+    }
+    if metadata.len() > DIRECT_UPLOAD_LIMIT {
+        env.warn(format!(
+            "the Lambda package {shown} is {}, above Lambda's 50 MB limit for a package uploaded directly: `terraform apply` will fail with RequestEntityTooLargeException. Make the package smaller, or upload it to S3 and deploy it from there",
+            kite::input::size(metadata.len())
+        ));
+    }
+    Ok(path)
 }
 
 /// A DNS host name: labels of letters, digits and inner hyphens, at least two.

@@ -7,6 +7,7 @@ use kite::aws::provider::AwsProviderEndpoints;
 use kite::backend::LocalBackend;
 use kite::docker::DockerProvider;
 use kite::docker::constructs::DynamodbLocal;
+use kite::env::path_text;
 use kite::{Env, Stack};
 
 use crate::dynamodb_schema::{DynamodbSchema, SchemaOptions};
@@ -17,18 +18,17 @@ pub fn build(env: &Env) -> Result<Stack> {
     let root_dir = env.project_root();
     let mut stack = Stack::new("local");
     let root = stack.root();
-    stack.set_backend(LocalBackend::new(
-        root_dir.join("terraform.local.tfstate").to_string_lossy(),
-    ));
+    // Both paths are written into Terraform JSON as text: exactly, or not at all.
+    let state = root_dir.join("terraform.local.tfstate");
+    stack.set_backend(LocalBackend::new(path_text(
+        &state,
+        "the `local` stack's state file",
+    )?));
     stack.provider(DockerProvider::new());
 
-    let dynamodb = DynamodbLocal::new(
-        &mut stack,
-        &root,
-        "dynamodb-local",
-        &root_dir.join("docker/dynamodb"),
-        PORT,
-    );
+    let data_dir = root_dir.join("docker/dynamodb");
+    let data_dir = path_text(&data_dir, "DynamoDB Local's data directory (host_path)")?;
+    let dynamodb = DynamodbLocal::new(&mut stack, &root, "dynamodb-local", data_dir, PORT);
     // The tables are created in the container; nothing reaches AWS.
     stack.provider(
         AwsProvider::new()

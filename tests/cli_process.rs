@@ -35,6 +35,10 @@ fn scale_example() -> PathBuf {
 
 /// Runs the `errors` example with `args` in `dir`.
 fn errors_example(dir: &Path, args: &[&str]) -> std::process::Output {
+    // An empty .env makes `dir` the project directory.
+    if !dir.join(".env").exists() {
+        std::fs::write(dir.join(".env"), "").unwrap();
+    }
     Command::new(example("errors"))
         .args(args)
         .current_dir(dir)
@@ -56,7 +60,7 @@ fn assert_refused_keeps_previous_output(stack: &str, expected: &[&str]) {
     assert!(before.keys().any(|p| p.ends_with("cdk.tf.json")));
 
     let run = errors_example(dir.path(), &["synth", "fine", stack]);
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&run.stderr);
     for text in expected {
         assert!(stderr.contains(text), "missing {text:?} in:\n{stderr}");
@@ -154,4 +158,77 @@ fn a_killed_synth_leaves_the_old_output_or_the_new_one() {
         "only {killed_while_running} kills landed while synth ran"
     );
     assert!(saw_old >= 1, "no kill landed before the swap");
+}
+
+/// Staging directories beside the output (`.cdktf.out.tmp-*`).
+fn staging_dirs(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".cdktf.out.tmp-"))
+        .collect()
+}
+
+/// A signal while synth writes the output (here, while it copies a large
+/// Lambda package into the staging directory) removes the staging
+/// directory and exits with 128 + N; the output is not created.
+#[cfg(unix)]
+fn assert_signal_during_synth_cleans_up(signal: &str, expected: i32) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".env"), "").unwrap();
+    let package = dir.path().join("function.zip");
+    // Large enough that copying and hashing it takes a while.
+    std::fs::write(&package, vec![7u8; 48 * 1024 * 1024]).unwrap();
+    let mut kite = Command::new(env!("CARGO_BIN_EXE_kite"))
+        .args(["synth", "kite"])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("KITE_LAMBDA_ZIP", &package)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while staging_dirs(dir.path()).is_empty() {
+        assert!(
+            kite.try_wait().unwrap().is_none(),
+            "synth finished before it was signalled"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let sent = Command::new("kill")
+        .args([format!("-{signal}"), kite.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = kite.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(expected),
+        "{:?}: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        staging_dirs(dir.path()),
+        Vec::<String>::new(),
+        "the staging directory is removed"
+    );
+    assert!(
+        !dir.path().join("cdktf.out").exists(),
+        "no output, rather than a partial one"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_synth_removes_the_staging_directory_and_exits_130() {
+    assert_signal_during_synth_cleans_up("INT", 130);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_during_synth_removes_the_staging_directory_and_exits_143() {
+    assert_signal_during_synth_cleans_up("TERM", 143);
 }

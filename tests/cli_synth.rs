@@ -89,7 +89,7 @@ fn app(variant: Variant, beta_name: &'static str, asset: &Path) -> App {
             Ok(s)
         })
         .stack("needs-config", "fails to build", |env| {
-            if env.get("KITE_TEST_NEEDS_CONFIG").is_none() {
+            if env.get("KITE_TEST_NEEDS_CONFIG")?.is_none() {
                 anyhow::bail!("KITE_TEST_NEEDS_CONFIG is not set: set it to anything");
             }
             Ok(Stack::new("needs-config"))
@@ -220,7 +220,7 @@ fn assert_failed_synth_keeps_previous_output(variant: Variant, expected: &[&str]
         dir.path(),
         &["synth", "alpha", "beta"],
     );
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     for text in expected {
         assert!(
             run.stderr.contains(text),
@@ -269,7 +269,7 @@ fn a_cycle_fails_synth_and_keeps_the_previous_output() {
 fn a_stack_that_cannot_be_built_fails_synth_with_its_reason() {
     let (dir, asset) = project();
     let run = kite(&app(Variant::Good, "b", &asset), dir.path(), &["synth"]);
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert!(
         run.stderr
             .contains("stack `needs-config`: KITE_TEST_NEEDS_CONFIG is not set"),
@@ -287,7 +287,7 @@ fn an_unknown_stack_is_an_error_that_lists_the_known_ones() {
         dir.path(),
         &["synth", "gamma"],
     );
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert_eq!(
         run.stderr.trim(),
         "error: there is no stack named `gamma`; the stacks are: alpha, beta, needs-config"
@@ -393,7 +393,7 @@ fn an_out_path_that_is_a_file_is_refused() {
         dir.path(),
         &["synth", "alpha"],
     );
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert!(
         run.stderr.contains("it is not a directory"),
         "{}",
@@ -425,7 +425,7 @@ fn synth_writes_where_out_says() {
 fn list_shows_backends_counts_and_what_cannot_be_built() {
     let (dir, asset) = project();
     let run = kite(&app(Variant::Good, "b", &asset), dir.path(), &["list"]);
-    assert_eq!(run.code, ExitCode::FAILURE, "one stack cannot be built");
+    assert_eq!(run.code, ExitCode::from(3), "one stack cannot be built");
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(lines[0].starts_with("STACK"));
     let alpha: Vec<&str> = lines[1].split_whitespace().collect();
@@ -446,7 +446,7 @@ fn a_malformed_dotenv_is_reported_with_its_line() {
         dir.path(),
         &["synth", "beta"],
     );
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert!(
         run.stderr.contains(".env") && run.stderr.contains("this is not a setting"),
         "{}",
@@ -454,16 +454,20 @@ fn a_malformed_dotenv_is_reported_with_its_line() {
     );
 }
 
+/// Only the holder of the output's lock makes staging directories, so under
+/// the lock every one left beside the output belongs to a run that was
+/// killed, however recent: each kill used to leave one for 15 minutes.
 #[test]
-fn staging_directories_abandoned_by_killed_runs_are_removed() {
+fn staging_directories_of_killed_runs_are_removed_at_once() {
     let (dir, asset) = project();
-    let abandoned = dir.path().join(".cdktf.out.tmp-killed");
-    let recent = dir.path().join(".cdktf.out.tmp-running");
-    for d in [&abandoned, &recent] {
+    let killed = dir.path().join(".cdktf.out.tmp-k1LLed");
+    let an_hour_old = dir.path().join(".cdktf.out.tmp-0ld0ne");
+    let lookalike = dir.path().join(".cdktf.out.tmp-not-kites");
+    for d in [&killed, &an_hour_old, &lookalike] {
         std::fs::create_dir_all(d.join("stacks")).unwrap();
     }
     let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    std::fs::File::open(&abandoned)
+    std::fs::File::open(&an_hour_old)
         .unwrap()
         .set_modified(an_hour_ago)
         .unwrap();
@@ -473,13 +477,11 @@ fn staging_directories_abandoned_by_killed_runs_are_removed() {
         &["synth", "beta"],
     );
     assert_eq!(run.code, ExitCode::SUCCESS, "{}", run.stderr);
+    assert!(!killed.exists(), "a recent one is removed too");
+    assert!(!an_hour_old.exists());
     assert!(
-        !abandoned.exists(),
-        "an hour-old staging directory is removed"
-    );
-    assert!(
-        recent.exists(),
-        "one that may belong to a run in progress is kept"
+        lookalike.exists(),
+        "a name kite does not make is not touched"
     );
 }
 
@@ -491,7 +493,7 @@ fn synth_refuses_to_replace_a_directory_that_is_not_an_output() {
     let before = common::tree_bytes(dir.path());
     for out in [".", "..", "stacks/..", "/"] {
         let run = kite(&app, dir.path(), &["synth", "beta", "--out", out]);
-        assert_eq!(run.code, ExitCode::FAILURE, "--out {out}");
+        assert_eq!(run.code, ExitCode::from(3), "--out {out}");
         assert!(
             run.stderr.contains("not an output directory")
                 || run.stderr.contains("holds it")
@@ -506,7 +508,7 @@ fn synth_refuses_to_replace_a_directory_that_is_not_an_output() {
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("main.rs"), b"fn main() {}").unwrap();
     let run = kite(&app, dir.path(), &["synth", "beta", "--out", "src"]);
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert!(
         run.stderr
             .contains("it is not an output directory (it has files but no manifest.json)"),
@@ -550,7 +552,7 @@ fn synth_refuses_to_replace_a_symbolic_link() {
     std::os::unix::fs::symlink(&target, dir.path().join("cdktf.out")).unwrap();
     let before = common::tree_bytes(&target);
     let run = kite(&app, dir.path(), &["synth", "beta"]);
-    assert_eq!(run.code, ExitCode::FAILURE);
+    assert_eq!(run.code, ExitCode::from(3));
     assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
     assert!(
         std::fs::symlink_metadata(dir.path().join("cdktf.out"))
@@ -559,4 +561,47 @@ fn synth_refuses_to_replace_a_symbolic_link() {
             .is_symlink()
     );
     assert_eq!(common::tree_bytes(&target), before);
+}
+
+/// Before: any directory with a `manifest.json` counted as an output, and
+/// a browser extension's folder was replaced.
+#[test]
+fn synth_refuses_a_directory_whose_manifest_kite_did_not_write() {
+    let (dir, asset) = project();
+    let app = app(Variant::Good, "b", &asset);
+    let extension = dir.path().join("extension");
+    std::fs::create_dir_all(extension.join("icons")).unwrap();
+    std::fs::write(
+        extension.join("manifest.json"),
+        br#"{"manifest_version": 3, "name": "Tabs", "version": "1.2"}"#,
+    )
+    .unwrap();
+    std::fs::write(extension.join("icons/16.png"), b"png").unwrap();
+    let before = common::tree_bytes(&extension);
+    let run = kite(&app, dir.path(), &["synth", "beta", "--out", "extension"]);
+    assert_eq!(run.code, ExitCode::from(3));
+    assert!(
+        run.stderr.contains(
+            "it is not an output directory: its manifest.json is not one kite or cdktf wrote"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(common::tree_bytes(&extension), before, "left as it was");
+}
+
+#[test]
+fn synth_replaces_an_output_that_cdktf_wrote() {
+    let (dir, asset) = project();
+    let app = app(Variant::Good, "b", &asset);
+    let out = dir.path().join("cdktf.out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference/manifest.json"),
+        out.join("manifest.json"),
+    )
+    .unwrap();
+    let run = kite(&app, dir.path(), &["synth", "beta"]);
+    assert_eq!(run.code, ExitCode::SUCCESS, "{}", run.stderr);
+    assert!(out.join("stacks/beta/cdk.tf.json").is_file());
 }

@@ -57,10 +57,10 @@ impl Harness {
                 std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
             }
         }
-        Harness {
-            project: tempfile::tempdir().unwrap(),
-            bin,
-        }
+        let project = tempfile::tempdir().unwrap();
+        // An empty .env makes it the project directory.
+        std::fs::write(project.path().join(".env"), "").unwrap();
+        Harness { project, bin }
     }
 
     fn log(&self) -> PathBuf {
@@ -145,7 +145,10 @@ fn diff_synthesizes_then_inits_and_plans_in_the_stack_directory() {
     );
     assert_eq!(
         h.args(),
-        [strings(&["init", "-input=false"]), strings(&["plan"])]
+        [
+            strings(&["init", "-input=false", "-no-color"]),
+            strings(&["plan", "-no-color"])
+        ]
     );
     for call in h.calls() {
         assert_eq!(call.program, "terraform");
@@ -189,7 +192,10 @@ fn assert_drives(args: &[&str], stack: &str, expected: &[&str]) {
     assert_ran_in(&h, stack);
     assert_eq!(
         h.args(),
-        [strings(&["init", "-input=false"]), strings(expected)],
+        [
+            strings(&["init", "-input=false", "-no-color"]),
+            strings(&[expected, &["-no-color"]].concat())
+        ],
         "{args:?}"
     );
 }
@@ -223,8 +229,8 @@ fn output_prints_terraform_outputs_as_text_or_json() {
     assert_eq!(
         h.args(),
         [
-            strings(&["init", "-input=false"]),
-            strings(&["output", "-json"])
+            strings(&["init", "-input=false", "-no-color"]),
+            strings(&["output", "-json", "-no-color"])
         ]
     );
     // stdout is exactly what `terraform output -json` printed: init's and
@@ -246,14 +252,14 @@ fn a_failing_init_stops_before_apply_and_its_status_is_returned() {
         &[("STANDIN_EXIT_INIT", "3")],
     );
     assert_eq!(out.status.code(), Some(3));
-    assert_eq!(h.args(), [strings(&["init", "-input=false"])]);
+    assert_eq!(h.args(), [strings(&["init", "-input=false", "-no-color"])]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("`terraform init -input=false` failed"),
+        stderr.contains("`terraform init -input=false -no-color` failed"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("`terraform apply -auto-approve` was not run"),
+        stderr.contains("`terraform apply -auto-approve -no-color` was not run"),
         "{stderr}"
     );
 }
@@ -333,7 +339,7 @@ fn a_missing_binary_is_a_one_line_error() {
         .env("PATH", empty.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(lines.len(), 1, "{stderr}");
@@ -356,7 +362,7 @@ fn a_missing_binary_is_a_one_line_error() {
 fn without_a_stack_name_kite_says_which_stacks_exist() {
     let h = Harness::new();
     let out = h.kite(&["deploy"], &[]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("this app has 2 stacks (kite, local): name the one to deploy"),
@@ -373,7 +379,7 @@ fn without_a_stack_name_kite_says_which_stacks_exist() {
 fn a_stack_that_cannot_be_synthesized_is_not_handed_to_terraform() {
     let h = Harness::new();
     let out = h.kite(&["deploy", "kite"], &[("KITE_DOMAIN", "k1te.chat")]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("CLOUDFLARE_API_TOKEN is not"));
     assert!(h.calls().is_empty());
 }
@@ -403,56 +409,191 @@ fn the_token_from_the_environment_reaches_terraform_too() {
     }
 }
 
+/// A terraform whose `apply` records each signal it gets (Perl counts two
+/// that arrive together as two, where a shell's trap would run once), stops
+/// after `STANDIN_STOP_AFTER` of them (1 by default; after `STANDIN_TICKS`
+/// tenths of a second at most, 50 by default), then exits 7: a graceful
+/// stop that releases the state lock.
+#[cfg(unix)]
+const TRAPPING_APPLY: &str = r#"  apply)
+    exec perl -e '
+      my $state = "$ENV{STANDIN_LOG}.state";
+      my $n = 0;
+      sub record { open(my $f, ">>", $state) or die; print $f "$_[0]\n"; close($f) }
+      $SIG{INT} = sub { record("INT"); $n++ };
+      $SIG{TERM} = sub { record("TERM"); $n++ };
+      record("apply-started");
+      my $stop = $ENV{STANDIN_STOP_AFTER} || 1;
+      my $ticks = $ENV{STANDIN_TICKS} || 50;
+      for (my $i = 0; $n < $stop && $i < $ticks; $i++) { select(undef, undef, undef, 0.1) }
+      record("apply-finished");
+      exit 7;
+    ' ;;
+"#;
+
+#[cfg(unix)]
+impl Harness {
+    /// The stand-in terraform with [`TRAPPING_APPLY`].
+    fn trapping() -> Self {
+        let h = Harness::new();
+        let script = STAND_IN.replace(
+            "case \"$1\" in\n",
+            &format!("case \"$1\" in\n{TRAPPING_APPLY}"),
+        );
+        std::fs::write(h.bin.path().join("terraform"), script).unwrap();
+        h
+    }
+
+    fn state(&self) -> String {
+        std::fs::read_to_string(self.bin.path().join("calls.log.state")).unwrap_or_default()
+    }
+
+    /// Waits until the stand-in's apply has started (and set its traps).
+    fn wait_for(&self, text: &str, count: usize) {
+        let started = std::time::Instant::now();
+        while self.state().matches(text).count() < count {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "never saw {text}: {}",
+                self.state()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    fn spawn_deploy(&self, vars: &[(&str, &str)]) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_kite"))
+            .args(["deploy", "local", "--auto-approve"])
+            .current_dir(self.project.path())
+            .env_clear()
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", self.bin.path().display()),
+            )
+            .env("STANDIN_LOG", self.log())
+            .envs(vars.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+}
+
+#[cfg(unix)]
+fn send(signal: &str, pid: u32) {
+    let sent = Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
 #[cfg(unix)]
 #[test]
-fn ctrl_c_lets_terraform_finish_and_kite_returns_its_status() {
-    let h = Harness::new();
-    // A terraform whose apply takes a moment, then exits 7.
-    let slow = STAND_IN.replace(
-        "case \"$1\" in",
-        "case \"$1\" in\n  apply) echo apply-started >> \"$STANDIN_LOG.state\"; sleep 1; echo apply-finished >> \"$STANDIN_LOG.state\"; exit 7 ;;",
+fn sigterm_reaches_terraform_and_kite_waits_for_it_and_returns_its_status() {
+    let h = Harness::trapping();
+    let mut kite = h.spawn_deploy(&[]);
+    h.wait_for("apply-started", 1);
+    // What a service manager or `timeout` sends to kite alone.
+    send("TERM", kite.id());
+    let status = kite.wait().unwrap();
+    let state = h.state();
+    assert_eq!(
+        state.matches("TERM").count(),
+        1,
+        "terraform got the SIGTERM, once: {state}"
     );
-    let path = h.bin.path().join("terraform");
-    std::fs::write(&path, slow).unwrap();
-    let state = h.bin.path().join("calls.log.state");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kite"))
-        .args(["deploy", "local", "--auto-approve"])
+    assert!(
+        state.contains("apply-finished"),
+        "terraform had stopped (and released the state lock) before kite exited: {state}"
+    );
+    assert_eq!(status.code(), Some(7), "terraform's status: {status:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_sent_to_kite_by_a_process_reaches_terraform_once() {
+    let h = Harness::trapping();
+    let mut kite = h.spawn_deploy(&[]);
+    h.wait_for("apply-started", 1);
+    send("INT", kite.id());
+    let status = kite.wait().unwrap();
+    let state = h.state();
+    assert_eq!(state.matches("INT").count(), 1, "{state}");
+    assert!(state.contains("apply-finished"), "{state}");
+    assert_eq!(status.code(), Some(7), "{status:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_signal_is_forwarded_too() {
+    let h = Harness::trapping();
+    // This terraform stops only at the second signal, as a forced stop.
+    let mut kite = h.spawn_deploy(&[("STANDIN_STOP_AFTER", "2")]);
+    h.wait_for("apply-started", 1);
+    send("TERM", kite.id());
+    h.wait_for("TERM", 1);
+    assert!(kite.try_wait().unwrap().is_none(), "kite still waits");
+    send("TERM", kite.id());
+    let status = kite.wait().unwrap();
+    assert_eq!(h.state().matches("TERM").count(), 2, "{}", h.state());
+    assert_eq!(status.code(), Some(7));
+}
+
+/// Ctrl-C in a terminal: the terminal sends SIGINT to kite and terraform
+/// (one process group); kite must not send terraform a second one, which
+/// would make it stop at once, leaving the state locked. In a terminal,
+/// terraform keeps its colours.
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_in_a_terminal_reaches_terraform_once_and_kite_returns_its_status() {
+    use std::io::Write;
+    let h = Harness::trapping();
+    let kite = env!("CARGO_BIN_EXE_kite");
+    // `script` runs kite on a new pseudo-terminal and copies its input
+    // there: a 0x03 byte is Ctrl-C.
+    let mut terminal = Command::new("script")
+        .args(["-q", "-e", "-c"])
+        .arg(format!("exec {kite} deploy local --auto-approve"))
+        .arg("/dev/null")
         .current_dir(h.project.path())
         .env_clear()
         .env("PATH", format!("{}:/usr/bin:/bin", h.bin.path().display()))
+        .env("SHELL", "/bin/sh")
         .env("STANDIN_LOG", h.log())
-        .stdout(std::process::Stdio::null())
+        // terraform waits for a second SIGINT for 1.5 s: one forwarded by
+        // kite would arrive in that time.
+        .env("STANDIN_STOP_AFTER", "2")
+        .env("STANDIN_TICKS", "15")
+        .env("KITE_LAMBDA_ZIP", common::fixture_zip())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    h.wait_for("apply-started", 1);
+    let mut keys = terminal.stdin.take().unwrap();
+    keys.write_all(b"\x03").unwrap();
+    keys.flush().unwrap();
     let started = std::time::Instant::now();
-    while !std::fs::read_to_string(&state)
-        .unwrap_or_default()
-        .contains("apply-started")
-    {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(30),
-            "apply never started"
-        );
+    while !h.state().contains("apply-finished") {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    // What the terminal does on Ctrl-C, to kite alone: it must not die and
-    // leave terraform holding the state lock.
-    let signalled = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(signalled.success());
-    let status = child.wait().unwrap();
+    let output = terminal.wait_with_output().unwrap();
+    drop(keys);
+    let state = h.state();
     assert_eq!(
-        status.code(),
-        Some(7),
-        "kite waited for terraform and returned its status"
+        state.matches("INT").count(),
+        1,
+        "terraform got the terminal's SIGINT and no second one: {state}"
     );
-    assert!(
-        std::fs::read_to_string(&state)
-            .unwrap()
-            .contains("apply-finished")
+    assert_eq!(output.status.code(), Some(7), "{output:?}");
+    let apply = h.args().into_iter().find(|a| a[0] == "apply").unwrap();
+    assert_eq!(
+        apply,
+        ["apply", "-auto-approve"],
+        "no -no-color in a terminal"
     );
 }
 
@@ -467,15 +608,45 @@ fn the_terraform_commands_take_the_schema_options_of_synth() {
     );
     assert_eq!(
         h.args(),
-        [strings(&["init", "-input=false"]), strings(&["plan"])]
+        [
+            strings(&["init", "-input=false", "-no-color"]),
+            strings(&["plan", "-no-color"])
+        ]
     );
 
     let h = Harness::new();
     let out = h.kite(&["deploy", "local", "--schema", "missing.json"], &[]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot use the schema file"));
     assert!(
         h.calls().is_empty(),
         "nothing runs with a schema that cannot be read"
     );
+}
+
+/// Before: the `terraform` on PATH ran instead.
+#[cfg(unix)]
+#[test]
+fn a_terraform_binary_name_that_is_not_utf8_is_an_error_naming_the_variable() {
+    use std::os::unix::ffi::OsStrExt;
+    let h = Harness::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_kite"))
+        .args(["diff", "local"])
+        .current_dir(h.project.path())
+        .env_clear()
+        .env("PATH", h.bin.path())
+        .env("STANDIN_LOG", h.log())
+        .env(
+            "TERRAFORM_BINARY_NAME",
+            std::ffi::OsStr::from_bytes(b"to\xfffu"),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("TERRAFORM_BINARY_NAME is not valid UTF-8") && stderr.contains(r"to\xfffu"),
+        "{stderr}"
+    );
+    assert!(h.calls().is_empty(), "no terraform ran");
 }

@@ -651,7 +651,7 @@ fn app_with_defect() -> App {
 fn synth_refuses_an_invalid_stack_unless_told_not_to_validate() {
     let dir = tempfile::tempdir().unwrap();
     let (code, _, stderr) = kite_cli(&app_with_defect(), dir.path(), &["synth"]);
-    assert_eq!(code, ExitCode::FAILURE);
+    assert_eq!(code, ExitCode::from(3));
     assert!(
         stderr.contains("stack `v` does not match the provider schemas (1 error)"),
         "{stderr}"
@@ -672,7 +672,7 @@ fn synth_refuses_an_invalid_stack_unless_told_not_to_validate() {
 fn validate_reports_findings_and_fails_on_errors() {
     let dir = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = kite_cli(&app_with_defect(), dir.path(), &["validate"]);
-    assert_eq!(code, ExitCode::FAILURE);
+    assert_eq!(code, ExitCode::from(3));
     assert_eq!(stdout.trim(), "v            1 error, 0 warnings");
     assert!(
         stderr.starts_with("error: v/svc/fn: `runtim` is not an argument of `aws_lambda_function`"),
@@ -755,7 +755,7 @@ fn a_user_schema_file_checks_providers_kite_does_not_bundle() {
         dir.path(),
         &["validate", "--schema", "null.schema.json"],
     );
-    assert_eq!(code, ExitCode::FAILURE);
+    assert_eq!(code, ExitCode::from(3));
     assert_eq!(stdout.trim(), "v            1 error, 0 warnings");
     assert!(
         stderr.contains(
@@ -784,7 +784,7 @@ fn a_user_schema_replaces_the_bundled_one_for_its_providers() {
     std::fs::write(dir.path().join("old-aws.json"), file.to_string()).unwrap();
     let app = App::new().stack("v", "the base stack", |_| Ok(base()));
     let (code, _, stderr) = kite_cli(&app, dir.path(), &["validate", "--schema", "old-aws.json"]);
-    assert_eq!(code, ExitCode::FAILURE);
+    assert_eq!(code, ExitCode::from(3));
     assert!(
         stderr.contains("`logging_config` is not an argument of `aws_lambda_function`"),
         "{stderr}"
@@ -797,14 +797,14 @@ fn a_schema_file_that_is_not_one_is_a_clear_error() {
     std::fs::write(dir.path().join("bad.json"), "{\"not\": \"a schema\"}").unwrap();
     let app = App::new().stack("v", "the base stack", |_| Ok(base()));
     let (code, _, stderr) = kite_cli(&app, dir.path(), &["validate", "--schema", "bad.json"]);
-    assert_eq!(code, ExitCode::FAILURE);
+    assert_eq!(code, ExitCode::from(3));
     assert!(
         stderr.contains("cannot use the schema file")
             && stderr.contains("terraform providers schema -json"),
         "{stderr}"
     );
     let (code, _, stderr) = kite_cli(&app, dir.path(), &["validate", "--schema", "missing.json"]);
-    assert_eq!(code, ExitCode::FAILURE);
+    assert_eq!(code, ExitCode::from(3));
     assert!(stderr.contains("missing.json"), "{stderr}");
 }
 
@@ -1080,7 +1080,7 @@ fn synth_checks_against_a_user_schema_file_too() {
         dir.path(),
         &["synth", "--schema", "null.schema.json"],
     );
-    assert_eq!(code, ExitCode::FAILURE);
+    assert_eq!(code, ExitCode::from(3));
     assert!(
         stderr.contains("`trigers` is not an argument of `null_resource`"),
         "{stderr}"

@@ -1,23 +1,28 @@
 //! The `kite` command line, for any [`App`].
 //!
-//! `main` only maps the result of [`run`] to an exit status; every user
-//! error becomes one message on stderr and a non-zero status.
+//! `main` only maps the outcome of [`run`] to an exit status ([`exit`]);
+//! every user error becomes one message on stderr and status 3.
 
+pub mod exit;
+pub mod project;
+mod signals;
 mod terraform;
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::{App, StackDef};
 use crate::env::Env;
+use crate::synth::output_dir::{Holder, OutputDir, Wait, WrittenStack};
 use crate::synth::{self, StackError, SynthesizedStack};
 use crate::validate::{Finding, Schemas, Severity};
 
+use exit::Outcome;
 pub use terraform::Terraform;
 
 /// Synthesizes typed Rust stacks to Terraform JSON, and drives terraform.
@@ -83,9 +88,35 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct OutDir {
-    /// The output directory.
-    #[arg(long = "out", value_name = "DIR", default_value = "cdktf.out")]
-    dir: PathBuf,
+    /// The output directory [default: cdktf.out in the project directory].
+    #[arg(long = "out", value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Fail at once when another kite is using the output directory,
+    /// instead of waiting for it to finish.
+    #[arg(long)]
+    no_wait: bool,
+}
+
+impl OutDir {
+    /// The directory: as given (relative to where kite was started), or
+    /// `cdktf.out` in the project directory.
+    fn path(&self, place: &Place) -> PathBuf {
+        match &self.dir {
+            Some(dir) => place.cwd.join(dir),
+            None => place.project.join("cdktf.out"),
+        }
+    }
+
+    fn wait(&self) -> Wait {
+        if self.no_wait { Wait::No } else { Wait::Yes }
+    }
+}
+
+/// Where kite runs: the directory it was started in, against which paths on
+/// the command line are relative, and the project directory.
+struct Place {
+    cwd: PathBuf,
+    project: PathBuf,
 }
 
 /// The stack a terraform command works on, and where it is synthesized.
@@ -131,7 +162,8 @@ fn load_schemas(file: Option<&Path>, cwd: &Path) -> Result<Schemas> {
     })
 }
 
-/// Runs the command line of `app` and returns the exit status.
+/// Runs the command line of `app` and returns the exit status. SIGINT and
+/// SIGTERM are handled from here on (see the README's Command line).
 pub fn main(app: App) -> ExitCode {
     main_with_args(&app, std::env::args_os())
 }
@@ -142,25 +174,34 @@ pub fn main_with_args(
     app: &App,
     args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
 ) -> ExitCode {
-    let cwd = match std::env::current_dir() {
-        Ok(dir) => dir,
-        Err(e) => {
-            eprintln!("error: cannot read the current directory: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let stdout = io::stdout();
+    let stderr = io::stderr();
     let mut io = Io {
-        stdout: &mut std::io::stdout(),
-        stderr: &mut std::io::stderr(),
+        stdout: &mut Stream::new("standard output", stdout.lock()),
+        stderr: &mut Stream::new("standard error", stderr.lock()),
         exiting: true,
     };
-    run_io(app, args, &cwd, &mut io)
+    if let Err(e) = signals::install() {
+        let _ = writeln!(
+            io.stderr,
+            "warning: cannot handle SIGINT and SIGTERM ({e}): a signal stops kite without waiting for terraform"
+        );
+    }
+    let place = || -> Result<Place> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let project = project::find(
+            &cwd,
+            std::env::var_os(project::PROJECT_DIR_VARIABLE).as_deref(),
+        )?;
+        Ok(Place { cwd, project })
+    };
+    run_io(app, args, place, &mut io)
 }
 
 /// Runs the command line with these arguments (the first is the program
 /// name) in the project directory `cwd`, writing kite's own messages to
 /// `stdout` and `stderr`. terraform's output goes to the process's own
-/// streams.
+/// streams. Signals are left as the program has them.
 pub fn run_with(
     app: &App,
     args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
@@ -169,39 +210,66 @@ pub fn run_with(
     stderr: &mut dyn Write,
 ) -> ExitCode {
     let mut io = Io {
-        stdout,
-        stderr,
+        stdout: &mut Stream::new("standard output", stdout),
+        stderr: &mut Stream::new("standard error", stderr),
         exiting: false,
     };
-    run_io(app, args, cwd, &mut io)
+    let place = || {
+        Ok(Place {
+            cwd: cwd.to_path_buf(),
+            project: cwd.to_path_buf(),
+        })
+    };
+    run_io(app, args, place, &mut io)
 }
 
 fn run_io(
     app: &App,
     args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
-    cwd: &Path,
+    place: impl FnOnce() -> Result<Place>,
     io: &mut Io,
 ) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let outcome = match Cli::try_parse_from(args) {
+        Ok(cli) => place().and_then(|place| run(app, cli, &place, io)),
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
             let text = e.render().to_string();
-            let _ = if e.use_stderr() {
-                write!(io.stderr, "{text}")
+            if e.use_stderr() {
+                let _ = write!(io.stderr, "{text}");
+                Ok(Outcome::Usage)
             } else {
                 write!(io.stdout, "{text}")
-            };
-            return ExitCode::from(code);
+                    .map(|()| Outcome::Success)
+                    .map_err(anyhow::Error::from)
+            }
         }
     };
-    match run(app, cli, cwd, io) {
-        Ok(code) => code,
+    let outcome = outcome.and_then(|outcome| {
+        io.stdout.flush()?;
+        Ok(outcome)
+    });
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) if closed_output(&e) => Outcome::ClosedOutput,
         Err(e) => {
             let _ = writeln!(io.stderr, "error: {}", render_error(&e));
-            ExitCode::FAILURE
+            match terraform::interrupted(&e) {
+                Some(signal) => Outcome::Signal(signal),
+                None => Outcome::Failed,
+            }
         }
-    }
+    };
+    let _ = io.stderr.flush();
+    outcome.into()
+}
+
+/// Whether `e` is a write to a pipe whose reader has gone (`kite list |
+/// head -1`): kite then stops quietly.
+fn closed_output(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Where kite's own messages go.
@@ -211,6 +279,32 @@ struct Io<'a> {
     /// The process exits when the command is done: large trees need not be
     /// freed one allocation at a time first.
     exiting: bool,
+}
+
+/// A stream whose write errors say which stream failed.
+struct Stream<W> {
+    name: &'static str,
+    inner: W,
+}
+
+impl<W: Write> Stream<W> {
+    fn new(name: &'static str, inner: W) -> Self {
+        Stream { name, inner }
+    }
+
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("cannot write to {}: {e}", self.name))
+    }
+}
+
+impl<W: Write> Write for Stream<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf).map_err(|e| self.named(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush().map_err(|e| self.named(e))
+    }
 }
 
 /// The message of an error and its causes, without a backtrace.
@@ -223,36 +317,44 @@ fn render_error(e: &anyhow::Error) -> String {
     text
 }
 
-fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
-    let env = Env::load(cwd)?;
+fn run(app: &App, cli: Cli, place: &Place, io: &mut Io) -> Result<Outcome> {
+    let env = Env::load(&place.project)?;
     match cli.command {
         Command::Synth {
             stacks,
             out,
             checks,
         } => {
-            let schemas = checks.schemas(cwd)?;
+            let schemas = checks.schemas(&place.cwd)?;
             synth(
                 app,
                 &env,
                 &stacks,
-                &cwd.join(out.dir),
+                &out.path(place),
+                out.wait(),
                 schemas.as_ref(),
                 io,
                 Summary::Stdout,
             )?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Outcome::Success)
         }
         Command::Validate { stacks, schema } => {
-            let schemas = load_schemas(schema.as_deref(), cwd)?;
+            let schemas = load_schemas(schema.as_deref(), &place.cwd)?;
             validate(app, &env, &stacks, &schemas, io)
         }
-        Command::List => list(app, &env, io.stdout),
-        Command::Diff { target } => drive(app, &env, target, cwd, &["plan"], io),
+        Command::List => list(app, &env, io),
+        Command::Diff { target } => drive(app, &env, target, place, &["plan"], io),
         Command::Deploy {
             target,
             auto_approve,
-        } => drive(app, &env, target, cwd, &approved("apply", auto_approve), io),
+        } => drive(
+            app,
+            &env,
+            target,
+            place,
+            &approved("apply", auto_approve),
+            io,
+        ),
         Command::Destroy {
             target,
             auto_approve,
@@ -260,7 +362,7 @@ fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
             app,
             &env,
             target,
-            cwd,
+            place,
             &approved("destroy", auto_approve),
             io,
         ),
@@ -270,7 +372,7 @@ fn run(app: &App, cli: Cli, cwd: &Path, io: &mut Io) -> Result<ExitCode> {
             } else {
                 &["output"]
             };
-            drive(app, &env, target, cwd, args, io)
+            drive(app, &env, target, place, args, io)
         }
     }
 }
@@ -295,22 +397,26 @@ enum Summary {
 
 /// Builds and synthesizes the named stacks (all when none is named), checks
 /// them against the provider schemas (unless `schemas` is `None`), then
-/// writes them; nothing is written unless every stack succeeds.
+/// locks the output directory and writes them; nothing is written unless
+/// every stack succeeds. The lock is returned, to be held through what
+/// follows (terraform).
+#[allow(clippy::too_many_arguments)]
 fn synth(
     app: &App,
     env: &Env,
     names: &[String],
     out: &Path,
+    wait: Wait,
     schemas: Option<&Schemas>,
     io: &mut Io,
     summary: Summary,
-) -> Result<Vec<synth::output_dir::WrittenStack>> {
+) -> Result<(Vec<WrittenStack>, OutputDir)> {
     let started = Instant::now();
     let defs = app.select(names)?;
     let mut done: Vec<SynthesizedStack> = Vec::with_capacity(defs.len());
     let mut failures: Vec<String> = Vec::new();
     for def in defs {
-        let synthesized = match build_and_synthesize(app, def, env) {
+        let synthesized = match build_and_synthesize(app, def, env, io) {
             Ok(s) => s,
             Err(e) => {
                 failures.push(e);
@@ -347,7 +453,18 @@ fn synth(
             out.display()
         );
     }
-    let written = synth::output_dir::write(out, &done)?;
+    let output = {
+        let stderr = &mut *io.stderr;
+        let mut told = |holder: &Holder| {
+            let _ = writeln!(
+                stderr,
+                "kite: waiting for {}, which {holder} is using; pass --no-wait to fail instead of waiting",
+                out.display()
+            );
+        };
+        OutputDir::lock(out, wait, &mut told)?
+    };
+    let written = output.write(&done)?;
     if io.exiting {
         std::mem::forget(done);
     }
@@ -356,7 +473,22 @@ fn synth(
         Summary::Stdout => &mut *io.stdout,
         Summary::Stderr => &mut *io.stderr,
     };
-    for w in &written {
+    print_summary(report, env, &written, elapsed).with_context(|| {
+        format!(
+            "{} was written, but its summary could not be printed",
+            out.display()
+        )
+    })?;
+    Ok((written, output))
+}
+
+fn print_summary(
+    report: &mut dyn Write,
+    env: &Env,
+    written: &[WrittenStack],
+    elapsed: std::time::Duration,
+) -> io::Result<()> {
+    for w in written {
         // Paths inside the project are shown relative to it.
         let shown = w
             .config_path
@@ -377,7 +509,7 @@ fn synth(
         if written.len() == 1 { "" } else { "s" },
         elapsed.as_secs_f64() * 1000.0
     )?;
-    Ok(written)
+    report.flush()
 }
 
 /// Synthesizes in memory and reports every finding; fails when any is an error.
@@ -387,11 +519,11 @@ fn validate(
     names: &[String],
     schemas: &Schemas,
     io: &mut Io,
-) -> Result<ExitCode> {
+) -> Result<Outcome> {
     let defs = app.select(names)?;
     let mut failed = false;
     for def in defs {
-        let synthesized = match build_and_synthesize(app, def, env) {
+        let synthesized = match build_and_synthesize(app, def, env, io) {
             Ok(s) => s,
             Err(e) => {
                 failed = true;
@@ -420,32 +552,44 @@ fn validate(
         )?;
     }
     Ok(if failed {
-        ExitCode::FAILURE
+        Outcome::Failed
     } else {
-        ExitCode::SUCCESS
+        Outcome::Success
     })
+}
+
+/// Prints what building a stack found worth saying.
+fn print_warnings(env: &Env, stack: &str, stderr: &mut dyn Write) -> io::Result<()> {
+    for warning in env.take_warnings() {
+        writeln!(stderr, "warning: stack `{stack}`: {warning}")?;
+    }
+    Ok(())
 }
 
 fn build_and_synthesize(
     app: &App,
     def: &StackDef,
     env: &Env,
+    io: &mut Io,
 ) -> std::result::Result<SynthesizedStack, String> {
-    let stack = app
-        .build(def, env)
-        .map_err(|e| format!("stack `{}`: {}", def.name(), render_error(&e)))?;
+    let built = app.build(def, env);
+    let _ = print_warnings(env, def.name(), io.stderr);
+    let stack = built.map_err(|e| format!("stack `{}`: {}", def.name(), render_error(&e)))?;
     synth::synthesize(stack).map_err(|e: StackError| e.to_string())
 }
 
-fn list(app: &App, env: &Env, out: &mut dyn Write) -> Result<ExitCode> {
+fn list(app: &App, env: &Env, io: &mut Io) -> Result<Outcome> {
     let mut failed = false;
+    let out = &mut *io.stdout;
     writeln!(
         out,
         "{:<12} {:<8} {:>9}  DESCRIPTION",
         "STACK", "BACKEND", "RESOURCES"
     )?;
     for def in app.stacks() {
-        match app.build(def, env) {
+        let built = app.build(def, env);
+        print_warnings(env, def.name(), io.stderr)?;
+        match built {
             Ok(stack) => {
                 let backend = stack.backend().map_or("-", |b| b.type_name());
                 writeln!(
@@ -471,9 +615,9 @@ fn list(app: &App, env: &Env, out: &mut dyn Write) -> Result<ExitCode> {
         }
     }
     Ok(if failed {
-        ExitCode::FAILURE
+        Outcome::Failed
     } else {
-        ExitCode::SUCCESS
+        Outcome::Success
     })
 }
 
@@ -496,25 +640,26 @@ fn one_stack(app: &App, stack: Option<String>, command: &str) -> Result<String> 
 }
 
 /// Synthesizes one stack, then runs `terraform init` and the command in its
-/// directory. terraform's exit status becomes kite's.
+/// directory, holding the output's lock throughout. terraform's exit status
+/// becomes kite's.
 fn drive(
     app: &App,
     env: &Env,
     target: Target,
-    cwd: &Path,
+    place: &Place,
     args: &[&str],
     io: &mut Io,
-) -> Result<ExitCode> {
+) -> Result<Outcome> {
     let name = one_stack(app, target.stack, command_name(args))?;
-    let out = cwd.join(target.out.dir);
-    let out = out.as_path();
-    let terraform = Terraform::from_env(env);
-    let schemas = target.checks.schemas(cwd)?;
-    let written = synth(
+    let out = target.out.path(place);
+    let terraform = Terraform::from_env(env)?;
+    let schemas = target.checks.schemas(&place.cwd)?;
+    let (written, _locked) = synth(
         app,
         env,
         std::slice::from_ref(&name),
-        out,
+        &out,
+        target.out.wait(),
         schemas.as_ref(),
         io,
         Summary::Stderr,
@@ -528,16 +673,20 @@ fn drive(
     if !init.success() {
         writeln!(
             io.stderr,
-            "error: `{} init -input=false` failed in {}; `{} {}` was not run",
+            "error: `{} {}` failed in {}; `{} {}` was not run",
             terraform.binary(),
+            terraform.arguments(&["init", "-input=false"]).join(" "),
             dir.display(),
             terraform.binary(),
-            args.join(" ")
+            terraform.arguments(args).join(" ")
         )?;
-        return Ok(exit_code(init, io));
+        return Ok(Outcome::Terraform(init));
     }
     let status = terraform.run(&dir, args, false)?;
-    Ok(exit_code(status, io))
+    if status.code().is_none() {
+        writeln!(io.stderr, "error: terraform was stopped by a signal")?;
+    }
+    Ok(Outcome::Terraform(status))
 }
 
 fn command_name(args: &[&str]) -> &'static str {
@@ -546,15 +695,5 @@ fn command_name(args: &[&str]) -> &'static str {
         Some("apply") => "deploy",
         Some("destroy") => "destroy",
         _ => "output",
-    }
-}
-
-fn exit_code(status: std::process::ExitStatus, io: &mut Io) -> ExitCode {
-    match status.code() {
-        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
-        None => {
-            let _ = writeln!(io.stderr, "error: terraform was stopped by a signal");
-            ExitCode::FAILURE
-        }
     }
 }

@@ -1,4 +1,5 @@
-//! Writing synthesized stacks to the output directory, all or nothing.
+//! Writing synthesized stacks to the output directory, all or nothing, one
+//! process at a time.
 //!
 //! The new output is built in a temporary directory beside the old one and
 //! swapped in with one rename, so a failed or killed run leaves the previous
@@ -6,14 +7,23 @@
 //! `.terraform/` directory and lock file in a stack's directory, the
 //! directories of stacks not synthesized this time — is carried over into
 //! the new output (hard links, so nothing large is copied).
+//!
+//! Runs on one output directory are serialized by an advisory lock on a file
+//! beside it (`.<name>.lock`), held from before the carry-over until after
+//! the swap ([`OutputDir`]); the command line holds it through the
+//! terraform run that follows, too.
 
-use std::fs;
-use std::io;
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, File};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use super::manifest::{Manifest, ManifestStack};
+use super::manifest::{Manifest, ManifestStack, is_output_manifest};
 use super::{SynthesizedStack, VERSION, write_pretty_json};
 use crate::asset::{Asset, copy_checked};
+use crate::input::{MANIFEST_LIMIT, read_limited};
 
 /// What was written for one stack.
 #[derive(Clone, Debug)]
@@ -55,27 +65,318 @@ fn at(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> WriteError
     }
 }
 
-/// Writes `stacks` into `out`, replacing it in one step.
+/// Whether to wait for another process that holds an output's lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// Wait until it is done.
+    Yes,
+    /// Fail at once ([`LockError::Busy`]).
+    No,
+}
+
+/// How long a run waits for the lock before it says so.
+pub const WAIT_NOTICE_AFTER: Duration = Duration::from_secs(1);
+
+/// The process that holds an output's lock, as it wrote itself into the
+/// lock file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holder {
+    pub lock_file: PathBuf,
+    /// `pid 1234: kite deploy kite`, or empty when the file says nothing.
+    pub description: String,
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.description.is_empty() {
+            write!(f, "another process (lock {})", self.lock_file.display())
+        } else {
+            write!(
+                f,
+                "another kite ({}; lock {})",
+                self.description,
+                self.lock_file.display()
+            )
+        }
+    }
+}
+
+/// Why an output directory could not be locked.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another process holds the lock, and the caller said not to wait.
+    Busy { out: PathBuf, holder: Holder },
+    /// The output or its lock file cannot be used.
+    Io(WriteError),
+}
+
+impl std::fmt::Display for LockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockError::Busy { out, holder } => write!(
+                f,
+                "{} is in use by {holder}, and --no-wait says not to wait for it: run again once it has finished, or without --no-wait to wait. The previous output directory is unchanged",
+                out.display()
+            ),
+            LockError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for LockError {}
+
+impl From<WriteError> for LockError {
+    fn from(e: WriteError) -> Self {
+        LockError::Io(e)
+    }
+}
+
+/// An output directory this process holds the lock of: no other kite
+/// carries over from it, swaps it or runs terraform in it until this is
+/// dropped (or the process ends: the lock dies with it).
+#[derive(Debug)]
+pub struct OutputDir {
+    /// The path as given, for messages and [`WrittenStack::config_path`].
+    shown: PathBuf,
+    /// Absolute, without `.`, `..` or links.
+    path: PathBuf,
+    _lock: File,
+}
+
+impl OutputDir {
+    /// Locks the output directory `out` (created on the first write), once
+    /// it is clear that replacing it loses nothing: it must be missing,
+    /// empty, or an output directory kite or cdktf wrote, and must not hold
+    /// the current directory. When another process holds the lock, waits
+    /// for it (calling `on_wait` once, after [`WAIT_NOTICE_AFTER`]) or, with
+    /// [`Wait::No`], fails at once.
+    pub fn lock(
+        out: &Path,
+        wait: Wait,
+        on_wait: &mut dyn FnMut(&Holder),
+    ) -> Result<OutputDir, LockError> {
+        let path = resolve(out)?;
+        let (parent, name) = parent_and_name(&path);
+        let lock_path = parent.join(dot_name(name, ".lock"));
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(at(&lock_path, "create the lock file"))?;
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => {}
+            Err(fs4::TryLockError::WouldBlock) => {
+                let holder = Holder {
+                    description: read_holder(&lock_path),
+                    lock_file: lock_path.clone(),
+                };
+                if wait == Wait::No {
+                    return Err(LockError::Busy {
+                        out: out.to_path_buf(),
+                        holder,
+                    });
+                }
+                wait_for_lock(&file, &lock_path, &holder, on_wait)?;
+            }
+            Err(fs4::TryLockError::Error(e)) => return Err(at(&lock_path, "lock")(e).into()),
+        }
+        // Say who holds it, for the next one that has to wait.
+        let mut file = file;
+        let _ = file
+            .set_len(0)
+            .and_then(|()| writeln!(file, "pid {}: {}", std::process::id(), command_line()));
+        // What was checked may have changed while another run held the lock.
+        check_replaceable(out, &path)?;
+        Ok(OutputDir {
+            shown: out.to_path_buf(),
+            path,
+            _lock: file,
+        })
+    }
+
+    /// The output directory, absolute.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `stacks` into the output, replacing it in one step.
+    pub fn write(&self, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack>, WriteError> {
+        write_locked(&self.shown, &self.path, stacks)
+    }
+}
+
+/// Writes `stacks` into `out`, replacing it in one step; waits for any other
+/// process writing it.
 pub fn write(out: &Path, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack>, WriteError> {
-    let shown = out;
-    let out = &resolve(out)?;
-    let parent = out
+    match OutputDir::lock(out, Wait::Yes, &mut |_| {}) {
+        Ok(dir) => dir.write(stacks),
+        Err(LockError::Io(e)) => Err(e),
+        Err(busy @ LockError::Busy { .. }) => Err(WriteError {
+            path: out.to_path_buf(),
+            action: "lock",
+            source: io::Error::new(io::ErrorKind::WouldBlock, busy.to_string()),
+        }),
+    }
+}
+
+/// Blocks until `file` is locked, telling `on_wait` once if that takes long.
+fn wait_for_lock(
+    file: &File,
+    lock_path: &Path,
+    holder: &Holder,
+    on_wait: &mut dyn FnMut(&Holder),
+) -> Result<(), WriteError> {
+    // The same open file: the lock taken through the clone is this one's.
+    let clone = file.try_clone().map_err(at(lock_path, "lock"))?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(fs4::FileExt::lock(&clone));
+    });
+    let locked = match rx.recv_timeout(WAIT_NOTICE_AFTER) {
+        Ok(result) => result,
+        Err(_) => {
+            let now = Holder {
+                description: read_holder(lock_path),
+                ..holder.clone()
+            };
+            on_wait(if now.description.is_empty() {
+                holder
+            } else {
+                &now
+            });
+            rx.recv()
+                .unwrap_or_else(|_| Err(io::Error::other("the thread taking the lock stopped")))
+        }
+    };
+    locked.map_err(at(lock_path, "lock"))
+}
+
+/// What the holder of a lock wrote into it.
+fn read_holder(lock_path: &Path) -> String {
+    read_limited(lock_path, 4096, "a lock file")
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn command_line() -> String {
+    let mut args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
+    let program = args
+        .next()
+        .and_then(|p| {
+            Path::new(&p)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "kite".into());
+    std::iter::once(program)
+        .chain(args)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn parent_and_name(path: &Path) -> (PathBuf, &OsStr) {
+    let parent = path
         .parent()
         .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
-    let dir_name = out
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let prefix = format!(".{dir_name}.tmp-");
-    let aside = parent.join(format!(".{dir_name}.previous"));
+    (parent, path.file_name().unwrap_or(OsStr::new("out")))
+}
+
+/// `.<name><suffix>`, byte for byte.
+fn dot_name(name: &OsStr, suffix: &str) -> OsString {
+    let mut s = OsString::from(".");
+    s.push(name);
+    s.push(suffix);
+    s
+}
+
+/// The staging directories of writes in progress in this process, for a
+/// signal handler to remove ([`abandon_staging`]).
+static STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn staging_registry() -> MutexGuard<'static, Vec<PathBuf>> {
+    STAGING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// For a signal handler that is about to end the process: removes the
+/// staging directories of writes in progress, and keeps any write from
+/// swapping its staging directory in afterwards. A swap already under way
+/// finishes first, so the output is the old one or the new one, whole.
+pub fn abandon_staging() {
+    let registry = staging_registry();
+    for dir in registry.iter() {
+        // The write may still be adding files (a removal then fails with
+        // "directory not empty"); it never recreates the directory itself
+        // ([`create_below`]), so once it is gone it stays gone.
+        for _ in 0..100 {
+            match fs::remove_dir_all(dir) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => continue,
+                _ => break,
+            }
+        }
+    }
+    // Held until the process ends: no swap can follow.
+    std::mem::forget(registry);
+}
+
+/// Creates `dir` and the missing directories between it and `staging`,
+/// never `staging` itself: a write whose staging directory a signal handler
+/// removed fails instead of making it again.
+fn create_below(staging: &Path, dir: &Path) -> io::Result<()> {
+    let below = dir
+        .strip_prefix(staging)
+        .map_err(|_| io::Error::other("not inside the staging directory"))?;
+    let mut path = staging.to_path_buf();
+    for component in below.components() {
+        path.push(component);
+        match fs::create_dir(&path) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A staging directory listed in [`STAGING`] until dropped.
+struct Registered(PathBuf);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        let mut registry = staging_registry();
+        if let Some(i) = registry.iter().position(|p| p == &self.0) {
+            registry.swap_remove(i);
+        }
+    }
+}
+
+/// How many random characters tempfile puts after a staging prefix.
+const STAGING_RANDOM: usize = 6;
+
+fn write_locked(
+    shown: &Path,
+    out: &Path,
+    stacks: &[SynthesizedStack],
+) -> Result<Vec<WrittenStack>, WriteError> {
+    let (parent, dir_name) = parent_and_name(out);
+    let prefix = dot_name(dir_name, ".tmp-");
+    let aside = parent.join(dot_name(dir_name, ".previous"));
     if !out.exists() && aside.is_dir() {
         // A run killed between the two renames of the fallback swap.
         fs::rename(&aside, out).map_err(at(&aside, "restore the previous output from"))?;
     }
     remove_abandoned(&parent, &prefix);
-    let staging = tempfile::Builder::new()
-        .prefix(&prefix)
-        .tempdir_in(&parent)
-        .map_err(at(&parent, "create a temporary directory in"))?;
+    let (staging, _registered) = {
+        let mut registry = staging_registry();
+        let staging = tempfile::Builder::new()
+            .prefix(&prefix)
+            .rand_bytes(STAGING_RANDOM)
+            .tempdir_in(&parent)
+            .map_err(at(&parent, "create a temporary directory in"))?;
+        registry.push(staging.path().to_path_buf());
+        let registered = Registered(staging.path().to_path_buf());
+        (staging, registered)
+    };
     let new = staging.path();
 
     let mut written = Vec::with_capacity(stacks.len());
@@ -85,7 +386,7 @@ pub fn write(out: &Path, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack
     };
     for stack in stacks {
         let stack_dir = new.join("stacks").join(&stack.name);
-        fs::create_dir_all(&stack_dir).map_err(at(&stack_dir, "create"))?;
+        create_below(new, &stack_dir).map_err(at(&stack_dir, "create"))?;
         let config = stack_dir.join("cdk.tf.json");
         write_json_file(&config, &stack.document)?;
         for asset in &stack.assets {
@@ -94,7 +395,7 @@ pub fn write(out: &Path, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack
                 .join("stacks")
                 .join(&stack.name)
                 .join(asset.relative_path());
-            place_asset(asset, &previous, &dest)?;
+            place_asset(new, asset, &previous, &dest)?;
         }
         manifest
             .stacks
@@ -127,9 +428,7 @@ fn write_json_file(path: &Path, value: &serde_json::Value) -> Result<(), WriteEr
 }
 
 /// The output directory as an absolute path without `.`, `..` or links, once
-/// it is clear that replacing it loses nothing: it must be missing, empty, or
-/// an output directory (with a `manifest.json`), and must not hold the
-/// current directory.
+/// it is clear that replacing it loses nothing (see [`OutputDir::lock`]).
 fn resolve(out: &Path) -> Result<PathBuf, WriteError> {
     let refuse = |why: String| WriteError {
         path: out.to_path_buf(),
@@ -145,16 +444,6 @@ fn resolve(out: &Path) -> Result<PathBuf, WriteError> {
         )),
         Ok(_) => {
             let resolved = out.canonicalize().map_err(at(out, "read"))?;
-            let has_manifest = resolved.join("manifest.json").is_file();
-            let is_empty = fs::read_dir(&resolved)
-                .map_err(at(out, "read"))?
-                .next()
-                .is_none();
-            if !has_manifest && !is_empty {
-                return Err(refuse(
-                    "it is not an output directory (it has files but no manifest.json), and synthesis replaces the whole directory: choose a new or empty directory for --out".into(),
-                ));
-            }
             if let Ok(cwd) = std::env::current_dir().and_then(|d| d.canonicalize()) {
                 if cwd.starts_with(&resolved) {
                     return Err(refuse(
@@ -162,6 +451,7 @@ fn resolve(out: &Path) -> Result<PathBuf, WriteError> {
                     ));
                 }
             }
+            check_replaceable(out, &resolved)?;
             Ok(resolved)
         }
         Err(_) => {
@@ -179,27 +469,54 @@ fn resolve(out: &Path) -> Result<PathBuf, WriteError> {
     }
 }
 
-/// How old a staging directory must be before it counts as abandoned by a
-/// run that was killed (a run still going is never this slow).
-const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// Refuses an existing directory that is not empty and not an output that
+/// kite or cdktf wrote (recognized by its manifest, not by the file name).
+fn check_replaceable(out: &Path, resolved: &Path) -> Result<(), WriteError> {
+    let refuse = |why: String| WriteError {
+        path: out.to_path_buf(),
+        action: "replace",
+        source: io::Error::other(why),
+    };
+    let entries = match fs::read_dir(resolved) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(at(out, "read")(e)),
+    };
+    let is_empty = entries.into_iter().next().is_none();
+    if is_empty {
+        return Ok(());
+    }
+    let manifest = resolved.join("manifest.json");
+    if !manifest.exists() {
+        return Err(refuse(
+            "it is not an output directory (it has files but no manifest.json), and synthesis replaces the whole directory: choose a new or empty directory for --out".into(),
+        ));
+    }
+    let recognized = read_limited(&manifest, MANIFEST_LIMIT, "a manifest")
+        .is_ok_and(|bytes| is_output_manifest(&bytes));
+    if !recognized {
+        return Err(refuse(
+            "it is not an output directory: its manifest.json is not one kite or cdktf wrote (a JSON object with `version` and `stacks`, each stack with a `synthesizedStackPath`), and synthesis replaces the whole directory: choose a new or empty directory for --out".into(),
+        ));
+    }
+    Ok(())
+}
 
-/// Removes staging directories that killed runs left beside the output.
-fn remove_abandoned(parent: &Path, prefix: &str) {
+/// Removes the staging directories that killed runs left beside the output.
+/// Only the holder of the output's lock makes one, so under the lock every
+/// one of them is abandoned.
+fn remove_abandoned(parent: &Path, prefix: &OsStr) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
+    let prefix = prefix.as_encoded_bytes();
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if !name.to_string_lossy().starts_with(prefix) {
-            continue;
-        }
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > ABANDONED_AFTER);
-        if old {
+        let name = name.as_encoded_bytes();
+        let is_staging = name.len() == prefix.len() + STAGING_RANDOM
+            && name.starts_with(prefix)
+            && name[prefix.len()..].iter().all(u8::is_ascii_alphanumeric);
+        if is_staging && entry.file_type().is_ok_and(|t| t.is_dir()) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
@@ -209,9 +526,14 @@ fn remove_abandoned(parent: &Path, prefix: &str) {
 /// there (its path includes the content hash, so the same size means the
 /// same file); copies it otherwise, checking the copy against the hash the
 /// stack was built with.
-fn place_asset(asset: &Asset, previous: &Path, dest: &Path) -> Result<(), WriteError> {
+fn place_asset(
+    staging: &Path,
+    asset: &Asset,
+    previous: &Path,
+    dest: &Path,
+) -> Result<(), WriteError> {
     if let Some(dir) = dest.parent() {
-        fs::create_dir_all(dir).map_err(at(dir, "create"))?;
+        create_below(staging, dir).map_err(at(dir, "create"))?;
     }
     let same_size =
         fs::metadata(previous).is_ok_and(|p| p.is_file() && p.len() == asset.fingerprint().size);
@@ -230,9 +552,10 @@ fn carry_over(
     manifest: &mut Manifest,
 ) -> Result<(), WriteError> {
     let written = |name: &str| stacks.iter().any(|s| s.name == name);
-    let old_manifest: Option<Manifest> = fs::read_to_string(old.join("manifest.json"))
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok());
+    let old_manifest: Option<Manifest> =
+        read_limited(&old.join("manifest.json"), MANIFEST_LIMIT, "a manifest")
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
 
     for entry in fs::read_dir(old).map_err(at(old, "read"))? {
         let entry = entry.map_err(at(old, "read"))?;
@@ -240,7 +563,7 @@ fn carry_over(
         if name == "manifest.json" || name == "stacks" {
             continue;
         }
-        link_tree(&entry.path(), &new.join(&name))?;
+        link_tree(new, &entry.path(), &new.join(&name))?;
     }
     let old_stacks = old.join("stacks");
     if !old_stacks.is_dir() {
@@ -248,16 +571,19 @@ fn carry_over(
     }
     for entry in fs::read_dir(&old_stacks).map_err(at(&old_stacks, "read"))? {
         let entry = entry.map_err(at(&old_stacks, "read"))?;
-        let stack_name = entry.file_name().to_string_lossy().into_owned();
+        let stack_name = entry.file_name();
         let old_dir = entry.path();
         let new_dir = new.join("stacks").join(&stack_name);
-        if !written(&stack_name) {
-            link_tree(&old_dir, &new_dir)?;
-            if let Some(m) = old_manifest
-                .as_ref()
-                .and_then(|m| m.stacks.get(&stack_name))
-            {
-                manifest.stacks.insert(stack_name, m.clone());
+        let text_name = stack_name.to_str();
+        if !text_name.is_some_and(written) {
+            link_tree(new, &old_dir, &new_dir)?;
+            if let Some((name, m)) = text_name.and_then(|name| {
+                old_manifest
+                    .as_ref()
+                    .and_then(|m| m.stacks.get(name))
+                    .map(|m| (name, m))
+            }) {
+                manifest.stacks.insert(name.to_owned(), m.clone());
             }
             continue;
         }
@@ -270,7 +596,7 @@ fn carry_over(
             if inner_name == "cdk.tf.json" || inner_name == "assets" {
                 continue;
             }
-            link_tree(&inner.path(), &new_dir.join(inner_name))?;
+            link_tree(new, &inner.path(), &new_dir.join(inner_name))?;
         }
     }
     Ok(())
@@ -278,17 +604,17 @@ fn carry_over(
 
 /// Recreates `from` at `to`: directories made anew, files hard-linked (copied
 /// where links are not possible), symbolic links recreated.
-fn link_tree(from: &Path, to: &Path) -> Result<(), WriteError> {
+fn link_tree(staging: &Path, from: &Path, to: &Path) -> Result<(), WriteError> {
     let meta = fs::symlink_metadata(from).map_err(at(from, "read"))?;
     if meta.file_type().is_symlink() {
         let target = fs::read_link(from).map_err(at(from, "read the link"))?;
         return make_symlink(&target, to);
     }
     if meta.is_dir() {
-        fs::create_dir_all(to).map_err(at(to, "create"))?;
+        create_below(staging, to).map_err(at(to, "create"))?;
         for entry in fs::read_dir(from).map_err(at(from, "read"))? {
             let entry = entry.map_err(at(from, "read"))?;
-            link_tree(&entry.path(), &to.join(entry.file_name()))?;
+            link_tree(staging, &entry.path(), &to.join(entry.file_name()))?;
         }
         return Ok(());
     }
@@ -316,13 +642,20 @@ fn make_symlink(target: &Path, link: &Path) -> Result<(), WriteError> {
 /// Puts the finished `staging` directory at `out` and removes the old one.
 /// `aside` is where the fallback swap keeps the old output for a moment.
 fn swap_into_place(staging: &Path, out: &Path, aside: &Path) -> Result<(), WriteError> {
+    // A signal handler removing the staging directory waits for the rename:
+    // it never swaps in a directory half removed.
+    let registry = staging_registry();
     if !out.exists() {
-        return fs::rename(staging, out).map_err(|e| {
+        let renamed = fs::rename(staging, out);
+        drop(registry);
+        return renamed.map_err(|e| {
             let _ = fs::remove_dir_all(staging);
             at(out, "create")(e)
         });
     }
-    exchange(staging, out, aside).map_err(|e| {
+    let exchanged = exchange(staging, out, aside);
+    drop(registry);
+    exchanged.map_err(|e| {
         let _ = fs::remove_dir_all(staging);
         at(out, "replace")(e)
     })?;

@@ -173,13 +173,17 @@ impl Schemas {
         }
     }
 
-    /// Reads a `terraform providers schema -json` file.
+    /// Reads a `terraform providers schema -json` file, up to
+    /// [`SCHEMA_LIMIT`](crate::input::SCHEMA_LIMIT) bytes (a device or a pipe
+    /// that never ends stops there).
     pub fn from_file(path: &Path) -> Result<Schemas, SchemaError> {
         let error = |message: String| SchemaError {
             path: path.to_path_buf(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+        let bytes = crate::input::read_limited(path, crate::input::SCHEMA_LIMIT, "a schema file")
+            .map_err(|e| error(e.to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|_| error("it is not UTF-8 text".into()))?;
         Self::from_json(&text).map_err(error)
     }
 

@@ -87,7 +87,13 @@ pub fn kite_bin(args: &[&str], vars: &[(&str, &str)]) -> BinRun {
     kite_bin_in(dir, args, vars)
 }
 
+/// As [`kite_bin`], in `dir`. A `.env` (empty unless the test wrote one)
+/// makes `dir` the project directory, as for a user of the installed binary.
 pub fn kite_bin_in(dir: tempfile::TempDir, args: &[&str], vars: &[(&str, &str)]) -> BinRun {
+    let dotenv = dir.path().join(".env");
+    if !dotenv.exists() {
+        std::fs::write(&dotenv, "").unwrap();
+    }
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kite"));
     cmd.args(args).current_dir(dir.path()).env_clear();
     if !vars.iter().any(|(k, _)| *k == "KITE_LAMBDA_ZIP") {

@@ -1,7 +1,5 @@
 //! DynamoDB Local in a container, for development.
 
-use std::path::Path;
-
 use crate::construct::Scope;
 use crate::stack::Stack;
 
@@ -26,7 +24,9 @@ pub struct DynamodbLocal {
 
 impl DynamodbLocal {
     /// `data_dir` must be absolute: Docker resolves bind mounts on the host.
-    pub fn new(stack: &mut Stack, scope: &Scope, id: &str, data_dir: &Path, port: u16) -> Self {
+    /// It is text, exactly as it goes into the configuration
+    /// ([`path_text`](crate::env::path_text) refuses a path that is not UTF-8).
+    pub fn new(stack: &mut Stack, scope: &Scope, id: &str, data_dir: &str, port: u16) -> Self {
         let scope = scope.child(id);
         let image = stack.add(
             &scope,
@@ -57,7 +57,7 @@ impl DynamodbLocal {
             .volumes(
                 ContainerVolumes::new()
                     .container_path(format!("{WORKING_DIR}/data"))
-                    .host_path(data_dir.to_string_lossy().into_owned()),
+                    .host_path(data_dir),
             ),
         );
         DynamodbLocal {

@@ -1,0 +1,154 @@
+//! SIGINT and SIGTERM while kite runs.
+//!
+//! - While terraform runs, kite stays and waits for it, and returns its
+//!   status. SIGTERM is forwarded to terraform. SIGINT is forwarded only
+//!   when a process sent it to kite (`kill -INT <pid>`): Ctrl-C in a
+//!   terminal already reaches terraform, which is in kite's process group,
+//!   and a second interrupt would make terraform stop at once, holding the
+//!   state lock. Each further signal is forwarded the same way (terraform
+//!   then force-stops). terraform stays in kite's process group, so its
+//!   approval prompt keeps reading the terminal.
+//! - At any other moment (synthesis, waiting for the output's lock, between
+//!   two terraform commands) kite removes the staging directory it made and
+//!   exits with 128 + N.
+//! - After a signal, no further terraform command is started.
+//!
+//! Only [`install`] (called by [`super::main`]) changes how the process
+//! handles signals; a program that embeds [`super::run_with`] keeps its own.
+
+use std::io;
+use std::process::{Child, Command, ExitStatus};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// terraform was not started because kite received this signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Interrupted(pub i32);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "stopped by signal {}", self.0)
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+struct State {
+    /// terraform, while it runs.
+    child: Option<u32>,
+    /// The first signal received.
+    received: Option<i32>,
+    installed: bool,
+}
+
+static STATE: Mutex<State> = Mutex::new(State {
+    child: None,
+    received: None,
+    installed: false,
+});
+
+fn state() -> MutexGuard<'static, State> {
+    STATE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Handles SIGINT and SIGTERM on a thread of their own from now on.
+#[cfg(unix)]
+pub(crate) fn install() -> io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::iterator::SignalsInfo;
+    use signal_hook::iterator::exfiltrator::WithOrigin;
+
+    let mut state = state();
+    if state.installed {
+        return Ok(());
+    }
+    let mut signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new()
+        .name("kite-signals".into())
+        .spawn(move || {
+            for origin in signals.forever() {
+                handle(origin.signal, origin.process.is_some());
+            }
+        })?;
+    state.installed = true;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub(crate) fn install() -> io::Result<()> {
+    Ok(())
+}
+
+/// One signal: forwarded to terraform while it runs, otherwise the end of
+/// kite (without a half-written output).
+#[cfg(unix)]
+fn handle(signal: i32, sent_by_a_process: bool) {
+    use signal_hook::consts::SIGTERM;
+
+    let mut state = state();
+    state.received.get_or_insert(signal);
+    match state.child {
+        Some(pid) => {
+            if signal == SIGTERM || sent_by_a_process {
+                forward(pid, signal);
+            }
+        }
+        None => {
+            crate::synth::output_dir::abandon_staging();
+            std::process::exit(i32::from(super::exit::by_signal(signal)));
+        }
+    }
+}
+
+#[cfg(unix)]
+fn forward(pid: u32, signal: i32) {
+    use rustix::process::{Pid, Signal, kill_process};
+    let (Some(pid), Some(signal)) = (
+        i32::try_from(pid).ok().and_then(Pid::from_raw),
+        Signal::from_named_raw(signal),
+    ) else {
+        return;
+    };
+    let _ = kill_process(pid, signal);
+}
+
+/// Runs `command` (terraform) to its end. Not started at all when kite has
+/// received a signal already ([`Interrupted`]).
+pub(crate) fn run(command: &mut Command) -> io::Result<Result<ExitStatus, Interrupted>> {
+    let mut child = {
+        let mut state = state();
+        if let Some(signal) = state.received {
+            return Ok(Err(Interrupted(signal)));
+        }
+        // Registered before a signal can be handled: the handler waits for
+        // this lock, then forwards.
+        let child = command.spawn()?;
+        state.child = Some(child.id());
+        child
+    };
+    wait_until_exited(&child);
+    // Unregistered before the child is reaped: its pid cannot have been
+    // reused for another process while a signal might be sent to it.
+    state().child = None;
+    Ok(Ok(child.wait()?))
+}
+
+/// Waits until `child` has exited without reaping it.
+#[cfg(unix)]
+fn wait_until_exited(child: &Child) {
+    use rustix::process::{Pid, WaitId, WaitIdOptions, waitid};
+    let Some(pid) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) else {
+        return;
+    };
+    loop {
+        match waitid(
+            WaitId::Pid(pid),
+            WaitIdOptions::EXITED | WaitIdOptions::NOWAIT,
+        ) {
+            Err(rustix::io::Errno::INTR) => continue,
+            _ => return,
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn wait_until_exited(_child: &Child) {}
