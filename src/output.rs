@@ -45,6 +45,11 @@ impl Output {
         self
     }
 
+    /// The value's expression.
+    pub(crate) fn value(&self) -> &Expr {
+        &self.value
+    }
+
     pub(crate) fn to_json(&self) -> Result<Value, String> {
         let mut out = Map::new();
         out.insert(

@@ -761,3 +761,43 @@ fn synth_writes_the_manifest_and_the_asset() {
         run.stdout
     );
 }
+
+#[test]
+fn a_domain_whose_first_label_starts_with_a_digit_gives_valid_identifiers() {
+    for domain in ["9gag.com", "1password.com", "123.com"] {
+        let run = synth_kite(&[
+            ("KITE_DOMAIN", domain),
+            ("CLOUDFLARE_API_TOKEN", "test-token-not-secret"),
+        ]);
+        let doc = run.stack_json("kite");
+        let mut names: Vec<&str> = Vec::new();
+        for section in ["resource", "data"] {
+            for blocks in doc[section].as_object().unwrap().values() {
+                names.extend(blocks.as_object().unwrap().keys().map(String::as_str));
+            }
+        }
+        names.extend(
+            doc["output"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str),
+        );
+        let invalid: Vec<&&str> = names
+            .iter()
+            .filter(|n| !kite::expr::is_identifier(n))
+            .collect();
+        assert!(invalid.is_empty(), "{domain}: {invalid:?}");
+        // The zone lookup and what refers to it agree on its name.
+        let zone = doc["data"]["cloudflare_zone"].as_object().unwrap();
+        let (zone_name, _) = zone.iter().next().unwrap();
+        assert!(zone_name.starts_with('_'), "{zone_name}");
+        let record = &doc["resource"]["cloudflare_dns_record"];
+        assert!(
+            record
+                .to_string()
+                .contains(&format!("data.cloudflare_zone.{zone_name}.zone_id")),
+            "{record}"
+        );
+    }
+}

@@ -22,7 +22,7 @@ use crate::provider::{ProviderConfig, ProviderRequirement};
 use crate::stack::Stack;
 
 use super::graph::find_cycle;
-use super::references::{collect_references, depends_on_of};
+use super::references::depends_on_of;
 use super::{Problem, StackError, SynthesizedStack, VERSION};
 
 /// A block after rendering.
@@ -82,7 +82,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         required.add(r, &first_user.path_in(&name), &mut problems);
     }
 
-    let rendered = render_blocks(blocks, block_paths, &duplicate_paths, &mut problems);
+    let mut rendered = render_blocks(blocks, block_paths, &duplicate_paths, &mut problems);
     let index = AddressIndex::new(&rendered, &mut problems);
     let references = References {
         stack: &name,
@@ -91,7 +91,8 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     };
     references.check_blocks(&rendered, &providers, &mut problems);
     references.check_moves(&moves, &rendered, &mut problems);
-    let (output_json, output_tree) = render_outputs(&outputs, &name, &references, &mut problems);
+    let (output_json, output_tree, output_references) =
+        render_outputs(&outputs, &name, &references, &mut problems);
     let variable_json = render_variables(&variables, &name, &mut problems);
     let provider_json = render_providers(&providers, &mut required, &mut problems);
     check_stack_overrides(&overrides, &mut problems);
@@ -118,6 +119,16 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         "//".into(),
         json!({"metadata": metadata, "outputs": output_tree}),
     );
+    let mut all_references: Vec<super::References> = rendered
+        .iter_mut()
+        .filter(|b| !b.references.is_empty())
+        .map(|b| super::References {
+            json_path: format!("{}.{}.{}", b.kind.json_key(), b.type_name, b.logical_id),
+            path: b.path.clone(),
+            references: std::mem::take(&mut b.references),
+        })
+        .collect();
+    all_references.extend(output_references);
     let (resources, data) = blocks_by_type(rendered);
     insert_nonempty(&mut document, "resource", resources);
     insert_nonempty(&mut document, "data", data);
@@ -165,6 +176,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         document: Value::Object(document),
         assets,
         resource_count,
+        references: all_references,
     })
 }
 
@@ -403,12 +415,17 @@ fn render_outputs(
     stack: &str,
     references: &References,
     problems: &mut Vec<Problem>,
-) -> (Map<String, Value>, Map<String, Value>) {
+) -> (
+    Map<String, Value>,
+    Map<String, Value>,
+    Vec<super::References>,
+) {
     let mut json = Map::new();
     let mut tree = Map::new();
     let mut paths: HashMap<String, String> = HashMap::default();
-    let mut found = Vec::new();
+    let mut all = Vec::new();
     for decl in outputs {
+        let mut found = Vec::new();
         let path = decl.scope.path_in(stack);
         let id = decl.scope.logical_id();
         let value = match decl.output.to_json() {
@@ -418,8 +435,7 @@ fn render_outputs(
                 continue;
             }
         };
-        found.clear();
-        collect_references(&value["value"], &mut found);
+        decl.output.value().collect_references(&mut found);
         for r in &found {
             if !references.resolves(&r.address) {
                 problems.push(Problem::at(
@@ -447,9 +463,16 @@ fn render_outputs(
             }
         }
         insert_tree(&mut tree, stack, &decl.scope.components(), &id);
+        if !found.is_empty() {
+            all.push(super::References {
+                json_path: format!("output.{id}"),
+                path: path.clone(),
+                references: found,
+            });
+        }
         json.insert(id, value);
     }
-    (json, tree)
+    (json, tree, all)
 }
 
 /// Names Terraform reserves: no variable may have them.

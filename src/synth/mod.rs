@@ -30,6 +30,20 @@ pub struct SynthesizedStack {
     /// Files to copy under the stack's directory.
     pub assets: Vec<Asset>,
     pub resource_count: usize,
+    /// What each block and output refers to, found once by synthesis (from
+    /// typed expressions; raw JSON and overrides read as templates), so that
+    /// validation need not read the document again.
+    pub references: Vec<References>,
+}
+
+/// The references of one block or output of a synthesized stack.
+#[derive(Clone, Debug)]
+pub struct References {
+    /// Where it is in the document: `resource.aws_iam_role.x`, `output.url`.
+    pub json_path: String,
+    /// Its construct path.
+    pub path: String,
+    pub references: Vec<crate::expr::scan::Reference>,
 }
 
 /// One thing wrong with a stack, and where.
