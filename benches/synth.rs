@@ -7,11 +7,15 @@ mod config;
 #[path = "../stacks/dynamodb_schema.rs"]
 mod dynamodb_schema;
 #[path = "../stacks/kite.rs"]
+#[allow(dead_code)]
 mod kite_stack;
 #[path = "../stacks/local.rs"]
 mod local;
 #[path = "../examples/support/scale_stack.rs"]
 mod scale_stack;
+#[path = "../stacks/stage.rs"]
+#[allow(unused_imports)]
+mod stage;
 
 use std::hint::black_box;
 use std::path::Path;

@@ -130,6 +130,7 @@ pub struct Variable<T> {
     pub(crate) description: Option<String>,
     pub(crate) sensitive: Option<bool>,
     pub(crate) nullable: Option<bool>,
+    pub(crate) ephemeral: Option<bool>,
     value_type: PhantomData<fn() -> T>,
 }
 
@@ -141,6 +142,7 @@ impl<T: TypeConstraint> Variable<T> {
             description: None,
             sensitive: None,
             nullable: None,
+            ephemeral: None,
             value_type: PhantomData,
         }
     }
@@ -166,6 +168,14 @@ impl<T: TypeConstraint> Variable<T> {
         self
     }
 
+    /// Terraform keeps the value out of the plan and the state (1.10+): it
+    /// can only be used where ephemeral values may go, such as write-only
+    /// arguments.
+    pub fn ephemeral(mut self, ephemeral: bool) -> Self {
+        self.ephemeral = Some(ephemeral);
+        self
+    }
+
     pub(crate) fn to_json(&self) -> Result<Value, String> {
         let mut out = Map::new();
         out.insert("type".into(), Value::String(T::type_constraint()));
@@ -186,6 +196,9 @@ impl<T: TypeConstraint> Variable<T> {
         }
         if let Some(n) = self.nullable {
             out.insert("nullable".into(), Value::Bool(n));
+        }
+        if let Some(e) = self.ephemeral {
+            out.insert("ephemeral".into(), Value::Bool(e));
         }
         Ok(out.into())
     }

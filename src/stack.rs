@@ -34,6 +34,23 @@ pub struct Stack {
     pub(crate) required_version: Option<String>,
     pub(crate) moves: Vec<(Address, Address)>,
     pub(crate) overrides: Vec<Override>,
+    /// Stacks that must be deployed before this one.
+    pub(crate) dependencies: Vec<String>,
+    /// Sensitive input variables and the setting each is read from when
+    /// kite runs terraform.
+    pub(crate) secrets: Vec<SecretInput>,
+}
+
+/// An ephemeral, sensitive input variable whose value kite passes to
+/// terraform through its environment (`TF_VAR_<name>`), read from a setting
+/// (`.env` or the environment) when it runs terraform: never written to a
+/// file, never on a command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretInput {
+    /// The Terraform variable's name.
+    pub variable: String,
+    /// The setting that holds the value (`TELEGRAM_BOT_TOKEN`).
+    pub setting: String,
 }
 
 impl Stack {
@@ -52,6 +69,8 @@ impl Stack {
             required_version: None,
             moves: Vec::new(),
             overrides: Vec::new(),
+            dependencies: Vec::new(),
+            secrets: Vec::new(),
         }
     }
 
@@ -199,6 +218,46 @@ impl Stack {
     /// The Terraform versions the stack accepts (`>= 1.11`).
     pub fn set_required_version(&mut self, constraint: impl Into<String>) {
         self.required_version = Some(constraint.into());
+    }
+
+    /// Says that this stack needs the stack `name` deployed first (it uses
+    /// something that stack owns, such as an account-wide setting); the
+    /// manifest lists it in `dependencies`.
+    pub fn depends_on_stack(&mut self, name: impl Into<String>) {
+        let name = name.into();
+        if !self.dependencies.contains(&name) {
+            self.dependencies.push(name);
+        }
+    }
+
+    /// The stacks this one needs deployed first.
+    pub fn dependencies(&self) -> &[String] {
+        &self.dependencies
+    }
+
+    /// Declares an ephemeral, sensitive string variable at `scope/id` whose
+    /// value kite gives terraform from the setting `setting` when it runs
+    /// it (see [`SecretInput`]). Its value can only go where Terraform
+    /// allows ephemeral values, such as write-only arguments (`value_wo`).
+    pub fn secret_input(&mut self, scope: &Scope, id: &str, setting: &str) -> Tf<String> {
+        let value = self.variable(
+            scope,
+            id,
+            Variable::<String>::new()
+                .description(format!("given by kite from the setting {setting}"))
+                .sensitive(true)
+                .ephemeral(true),
+        );
+        self.secrets.push(SecretInput {
+            variable: scope.child(id).logical_id(),
+            setting: setting.to_owned(),
+        });
+        value
+    }
+
+    /// The secret inputs of the stack.
+    pub fn secret_inputs(&self) -> &[SecretInput] {
+        &self.secrets
     }
 
     /// Declares an output at `scope/id`.

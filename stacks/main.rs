@@ -1,11 +1,13 @@
-//! The Kite chat's infrastructure: the `kite` (production, AWS) and `local`
-//! (development, Docker) stacks, wired to kite's command line.
+//! The Kite chat's infrastructure: the `kite` (production) and `kite-dev`
+//! (development) stages on AWS and the `local` stack (Docker), wired to
+//! kite's command line.
 
 mod config;
 mod dynamodb_schema;
 #[path = "kite.rs"]
 mod kite_stack;
 mod local;
+mod stage;
 
 use std::process::ExitCode;
 
@@ -22,6 +24,11 @@ fn app() -> App {
             "kite",
             "production: DynamoDB, API Gateway, Lambda, IAM, logs, optional Cloudflare domain",
             kite_stack::build,
+        )
+        .stack(
+            "kite-dev",
+            "development: the same application at stage dev, beside production",
+            kite_stack::build_dev,
         )
         .stack(
             "local",

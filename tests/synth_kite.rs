@@ -46,7 +46,8 @@ fn reference_addresses(stack: &str, with_domain: bool) -> BTreeSet<String> {
 }
 
 /// The documented address differences (doc/adr/0004): Cloudflare 5 renamed
-/// `cloudflare_record`, and each grant is its own `aws_iam_role_policy` (fix 2).
+/// `cloudflare_record`, each grant is its own `aws_iam_role_policy` (fix 2),
+/// and production gained the attachments' bucket (stages).
 fn expected_addresses(with_domain: bool) -> BTreeSet<String> {
     let mut expected: BTreeSet<String> = reference_addresses("kite", with_domain)
         .into_iter()
@@ -56,8 +57,16 @@ fn expected_addresses(with_domain: bool) -> BTreeSet<String> {
         "aws_iam_role_policy.lambda-execution-role_allow-dynamodb-prod_76EE48A2",
         "aws_iam_role_policy.lambda-execution-role_allow-execute-api-ws-api-prod_D02E6801",
         "aws_iam_role_policy.apigateway-principal_api-gateway-execution-role_allow-invoke-ws-handler_FF34EAE1",
+        "aws_iam_role_policy.lambda-execution-role_allow-s3-object-store_D4DDD5A5",
+        "aws_s3_bucket.object-store_bucket_CB60F774",
+        "aws_s3_bucket_lifecycle_configuration.object-store_lifecycle_0DF48205",
+        "aws_s3_bucket_public_access_block.object-store_public-access-block_8698A38F",
     ] {
         expected.insert(added.to_owned());
+    }
+    if with_domain {
+        // Browsers may use the bucket from the domain's pages.
+        expected.insert("aws_s3_bucket_cors_configuration.object-store_cors_7CD8A5EF".to_owned());
     }
     expected
 }
@@ -69,7 +78,7 @@ fn addresses_match_the_reference_with_a_domain() {
         .into_iter()
         .collect();
     assert_eq!(actual, expected_addresses(true));
-    assert_eq!(actual.len(), 59);
+    assert_eq!(actual.len(), 64);
 }
 
 #[test]
@@ -86,7 +95,7 @@ fn addresses_match_the_reference_without_a_domain() {
             .collect();
     let ours_less_grants: BTreeSet<String> = actual
         .into_iter()
-        .filter(|a| !a.starts_with("aws_iam_role_policy."))
+        .filter(|a| !a.starts_with("aws_iam_role_policy.") && !a.starts_with("aws_s3_bucket"))
         .collect();
     assert_eq!(ours_less_grants, reference);
 }
@@ -268,9 +277,30 @@ const LISTED: &[Listed] = &[
         "resource.aws_lambda_invocation.lifecycle-invocation.depends_on",
         Added,
         Json(
-            r#"["aws_iam_role_policy.lambda-execution-role_allow-dynamodb-prod_76EE48A2", "aws_iam_role_policy.lambda-execution-role_allow-execute-api-ws-api-prod_D02E6801"]"#,
+            r#"["aws_iam_role_policy.lambda-execution-role_allow-dynamodb-prod_76EE48A2", "aws_iam_role_policy.lambda-execution-role_allow-execute-api-ws-api-prod_D02E6801", "aws_iam_role_policy.lambda-execution-role_allow-s3-object-store_D4DDD5A5"]"#,
         ),
         "fix 2: the invocation waits for the grants it needs",
+        false,
+    ),
+    listed(
+        "resource.aws_dynamodb_table.*.point_in_time_recovery.enabled",
+        Changed,
+        Json("true"),
+        "stages: production keeps its data (doc/adr/0014)",
+        false,
+    ),
+    listed(
+        "resource.aws_dynamodb_table.*.lifecycle.prevent_destroy",
+        Changed,
+        Json("true"),
+        "stages: production's tables refuse to be destroyed (doc/adr/0014)",
+        false,
+    ),
+    listed(
+        "resource.aws_lambda_function.*.environment.variables.BUCKET_NAME",
+        Added,
+        Json(r#""${aws_s3_bucket.object-store_bucket_CB60F774.bucket}""#),
+        "stages: the handlers store attachments in the stage's bucket",
         false,
     ),
     listed(
@@ -716,6 +746,7 @@ fn every_taggable_aws_resource_is_tagged_and_nothing_else() {
         "aws_dynamodb_table",
         "aws_iam_role",
         "aws_lambda_function",
+        "aws_s3_bucket",
     ];
     for (t, blocks) in doc["resource"].as_object().unwrap() {
         for (name, block) in blocks.as_object().unwrap() {
@@ -756,7 +787,7 @@ fn synth_writes_the_manifest_and_the_asset() {
         std::fs::read(common::fixture_zip()).unwrap()
     );
     assert!(
-        run.stdout.contains("kite") && run.stdout.contains("43 resources"),
+        run.stdout.contains("kite") && run.stdout.contains("47 resources"),
         "{}",
         run.stdout
     );

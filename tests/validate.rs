@@ -689,6 +689,14 @@ fn every_stack_variant_validates_with_zero_findings() {
     for vars in [
         vec![],
         vec![("KITE_DOMAIN", "k1te.chat"), ("CLOUDFLARE_API_TOKEN", "t")],
+        vec![
+            ("KITE_DOMAIN", "k1te.chat"),
+            ("CLOUDFLARE_API_TOKEN", "t"),
+            ("TELEGRAM_BOT_TOKEN", "1:abcdefghijklmnopqrstuvwxyz"),
+            ("TELEGRAM_DEV_BOT_TOKEN", "2:abcdefghijklmnopqrstuvwxyz"),
+            ("KITE_BUDGET_USD", "20"),
+            ("KITE_ALERT_EMAIL", "ops@example.com"),
+        ],
     ] {
         let run = common::kite_bin(&["validate"], &vars);
         assert!(run.status.success(), "{vars:?}: {}", run.stderr);
@@ -697,6 +705,7 @@ fn every_stack_variant_validates_with_zero_findings() {
             run.stdout.lines().collect::<Vec<_>>(),
             [
                 "kite         0 errors, 0 warnings",
+                "kite-dev     0 errors, 0 warnings",
                 "local        0 errors, 0 warnings"
             ]
         );

@@ -669,6 +669,11 @@ fn drive(
         .and_then(|w| w.config_path.parent())
         .map(Path::to_path_buf)
         .unwrap_or_else(|| out.join("stacks").join(&name));
+    let secrets = written
+        .first()
+        .map(|w| w.secrets.as_slice())
+        .unwrap_or_default();
+    let terraform = terraform.with_secrets(env, secrets)?;
     let init = terraform.run(&dir, &["init", "-input=false"], true)?;
     if !init.success() {
         writeln!(

@@ -55,6 +55,8 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         required_version,
         moves,
         overrides,
+        dependencies,
+        secrets,
         ..
     } = stack;
     let mut problems = Vec::new();
@@ -177,6 +179,8 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         assets,
         resource_count,
         references: all_references,
+        dependencies,
+        secrets,
     })
 }
 

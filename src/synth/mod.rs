@@ -34,6 +34,10 @@ pub struct SynthesizedStack {
     /// typed expressions; raw JSON and overrides read as templates), so that
     /// validation need not read the document again.
     pub references: Vec<References>,
+    /// Stacks to deploy before this one (the manifest's `dependencies`).
+    pub dependencies: Vec<String>,
+    /// Variables kite gives terraform from settings when it runs it.
+    pub secrets: Vec<crate::stack::SecretInput>,
 }
 
 /// The references of one block or output of a synthesized stack.

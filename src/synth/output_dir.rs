@@ -32,6 +32,8 @@ pub struct WrittenStack {
     /// `OUT/stacks/<name>/cdk.tf.json`
     pub config_path: PathBuf,
     pub resource_count: usize,
+    /// The variables kite gives terraform from settings for this stack.
+    pub secrets: Vec<crate::stack::SecretInput>,
 }
 
 /// An output directory that could not be written, and where.
@@ -397,13 +399,16 @@ fn write_locked(
                 .join(asset.relative_path());
             place_asset(new, asset, &previous, &dest)?;
         }
-        manifest
-            .stacks
-            .insert(stack.name.clone(), ManifestStack::new(&stack.name));
+        manifest.stacks.insert(stack.name.clone(), {
+            let mut entry = ManifestStack::new(&stack.name);
+            entry.dependencies = stack.dependencies.clone();
+            entry
+        });
         written.push(WrittenStack {
             name: stack.name.clone(),
             config_path: shown.join("stacks").join(&stack.name).join("cdk.tf.json"),
             resource_count: stack.resource_count,
+            secrets: stack.secrets.clone(),
         });
     }
 
