@@ -413,6 +413,8 @@ fn synth(
 ) -> Result<(Vec<WrittenStack>, OutputDir)> {
     let started = Instant::now();
     let defs = app.select(names)?;
+    // Unchanged assets keep the fingerprints the output remembers.
+    crate::fingerprints::load(out);
     let mut done: Vec<SynthesizedStack> = Vec::with_capacity(defs.len());
     let mut failures: Vec<String> = Vec::new();
     for def in defs {
@@ -465,6 +467,13 @@ fn synth(
         OutputDir::lock(out, wait, &mut told)?
     };
     let written = output.write(&done)?;
+    if let Err(e) = crate::fingerprints::save(out) {
+        writeln!(
+            io.stderr,
+            "warning: the assets' fingerprints could not be kept in {} ({e}); the next synth hashes them again",
+            out.display()
+        )?;
+    }
     if io.exiting {
         std::mem::forget(done);
     }

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use super::manifest::{Manifest, ManifestStack, is_output_manifest};
 use super::{SynthesizedStack, VERSION, write_pretty_json};
-use crate::asset::{Asset, copy_checked};
+use crate::asset::Asset;
 use crate::input::{MANIFEST_LIMIT, read_limited};
 
 /// What was written for one stack.
@@ -545,7 +545,8 @@ fn place_asset(
     if same_size && fs::hard_link(previous, dest).is_ok() {
         return Ok(());
     }
-    copy_checked(asset.source(), dest, asset.fingerprint())
+    asset
+        .copy_to(dest)
         .map_err(at(asset.source(), "copy the asset"))
 }
 
