@@ -18,6 +18,7 @@ pub mod body;
 pub mod cli;
 pub mod cloudflare;
 pub mod construct;
+pub mod cross_stack;
 pub mod dns;
 pub mod docker;
 pub mod env;

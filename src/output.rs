@@ -50,6 +50,10 @@ impl Output {
         &self.value
     }
 
+    pub(crate) fn value_mut(&mut self) -> &mut Expr {
+        &mut self.value
+    }
+
     pub(crate) fn to_json(&self) -> Result<Value, String> {
         let mut out = Map::new();
         out.insert(
@@ -219,7 +223,9 @@ fn literal_json(expr: &Expr) -> Option<Value> {
                 .map(|(k, v)| Some((k.clone(), literal_json(v)?)))
                 .collect::<Option<_>>()?,
         ),
-        Expr::Ref(_) | Expr::Get(..) | Expr::Call(..) | Expr::Template(_) => return None,
+        Expr::Ref(_) | Expr::Declared(..) | Expr::Get(..) | Expr::Call(..) | Expr::Template(_) => {
+            return None;
+        }
     })
 }
 

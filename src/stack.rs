@@ -19,6 +19,8 @@ use crate::provider::{Provider, ProviderConfig, ProviderRef, ProviderRequirement
 /// [`Stack::data`]; synthesis checks and writes it.
 pub struct Stack {
     pub(crate) name: String,
+    /// The name again, shared by every handle of the stack.
+    pub(crate) id: std::sync::Arc<str>,
     pub(crate) blocks: Vec<Block>,
     pub(crate) providers: Vec<ProviderConfig>,
     /// Requirements set with [`Stack::require_provider`].
@@ -55,8 +57,10 @@ pub struct SecretInput {
 
 impl Stack {
     pub fn new(name: impl Into<String>) -> Self {
+        let name = name.into();
         Stack {
-            name: name.into(),
+            id: name.as_str().into(),
+            name,
             blocks: Vec::new(),
             providers: Vec::new(),
             requirements: Vec::new(),
@@ -86,6 +90,7 @@ impl Stack {
     /// Declares a resource at `scope/id` and returns its handle.
     pub fn add<R: Resource>(&mut self, scope: &Scope, id: &str, resource: R) -> R::Ref {
         let mut block = Block::typed(
+            self.id.clone(),
             BlockKind::Resource,
             R::TYPE,
             scope.child(id),
@@ -98,7 +103,13 @@ impl Stack {
 
     /// Declares a data source at `scope/id` and returns its handle.
     pub fn data<D: DataSource>(&mut self, scope: &Scope, id: &str, data: D) -> D::Ref {
-        let mut block = Block::typed(BlockKind::Data, D::TYPE, scope.child(id), data.into_body());
+        let mut block = Block::typed(
+            self.id.clone(),
+            BlockKind::Data,
+            D::TYPE,
+            scope.child(id),
+            data.into_body(),
+        );
         block.requirement = Some(self.intern_requirement(D::PROVIDER, &block.scope));
         D::Ref::from(self.push(block))
     }
@@ -106,7 +117,13 @@ impl Stack {
     /// Declares a block of a type that is not typed (a provider kite has no
     /// bindings for).
     pub fn add_raw(&mut self, scope: &Scope, id: &str, raw: RawBlock) -> BlockRef {
-        let mut block = Block::raw(raw.kind, raw.type_name, scope.child(id), raw.body);
+        let mut block = Block::raw(
+            self.id.clone(),
+            raw.kind,
+            raw.type_name,
+            scope.child(id),
+            raw.body,
+        );
         block.requirement = raw
             .requirement
             .map(|r| self.intern_requirement(r, &block.scope));
@@ -150,7 +167,7 @@ impl Stack {
     }
 
     fn push(&mut self, block: Block) -> BlockRef {
-        let reference = BlockRef::new(block.address(), self.blocks.len());
+        let reference = BlockRef::new(block.address(), self.blocks.len(), self.id.clone());
         self.blocks.push(block);
         reference
     }
@@ -161,7 +178,9 @@ impl Stack {
     pub fn block(&mut self, handle: &impl Handle) -> &mut Block {
         let reference = handle.block_ref();
         match self.blocks.get_mut(reference.index()) {
-            Some(block) if block.is_at(reference.address()) => block,
+            Some(block) if reference.stack() == self.name && block.is_at(reference.address()) => {
+                block
+            }
             _ => panic!(
                 "{} is not declared in stack `{}`: a handle from one stack was used with another",
                 reference.address(),
@@ -176,7 +195,7 @@ impl Stack {
         self.blocks
             .iter()
             .position(|b| b.is_at(address))
-            .map(|i| BlockRef::new(address.clone(), i))
+            .map(|i| BlockRef::new(address.clone(), i, self.id.clone()))
     }
 
     /// All blocks declared so far, in order.

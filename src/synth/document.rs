@@ -250,6 +250,14 @@ fn render_blocks(
                 ),
             ));
         }
+        for (stack, address) in block.meta.iter().flat_map(|m| &m.foreign) {
+            problems.push(Problem::at(
+                &path,
+                format!(
+                    "depends on `{address}` of stack `{stack}`: Terraform orders blocks within one state only. Say that this stack needs that one deployed first (`Stack::depends_on_stack(\"{stack}\")`) instead"
+                ),
+            ));
+        }
         let kind = block.kind;
         let logical_id = block.logical_id.clone();
         let type_name = block.type_name.clone();
@@ -333,6 +341,18 @@ impl References<'_> {
         }
     }
 
+    /// A reference through a handle of another stack, which linking did not
+    /// turn into a read of that stack's state: what to say about it.
+    fn foreign(&self, r: &Reference) -> Option<String> {
+        let other = r.stack.as_deref()?;
+        (other != self.stack).then(|| {
+            format!(
+                "refers to `{}` of stack `{other}`: a stack reads another's values through its state, which kite sets up when both stacks are built together (define them with `App::group`)",
+                r.address
+            )
+        })
+    }
+
     fn dangling(&self, what: &str, address: &Address) -> String {
         let hint = match address {
             Address::Variable { .. } => "declare the variable in this stack with `Stack::variable`",
@@ -357,7 +377,9 @@ impl References<'_> {
         let aliases = providers_index(providers);
         for (i, block) in rendered.iter().enumerate() {
             for r in &block.references {
-                if !self.resolves(&r.address) {
+                if let Some(other) = self.foreign(r) {
+                    problems.push(Problem::at(&block.path, other));
+                } else if !self.resolves(&r.address) {
                     problems.push(Problem::at(
                         &block.path,
                         self.dangling("refers to", &r.address),
@@ -441,7 +463,9 @@ fn render_outputs(
         };
         decl.output.value().collect_references(&mut found);
         for r in &found {
-            if !references.resolves(&r.address) {
+            if let Some(other) = references.foreign(r) {
+                problems.push(Problem::at(&path, other));
+            } else if !references.resolves(&r.address) {
                 problems.push(Problem::at(
                     &path,
                     references.dangling("refers to", &r.address),

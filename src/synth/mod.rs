@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::asset::Asset;
 
 pub use document::synthesize;
+pub(crate) use graph::find_cycle;
 pub use json::{to_pretty_json, write_pretty_json};
 pub(crate) use references::{block_references, collect_references};
 
