@@ -21,6 +21,10 @@ use crate::stack::Stack;
 use crate::synth::Problem;
 use crate::terraform::{DataTerraformRemoteState, DataTerraformRemoteStateArgs};
 
+/// Consumer → producer → each value read: the consumer's construct path
+/// and the producer's output.
+type StackEdges = BTreeMap<Arc<str>, BTreeMap<Arc<str>, Vec<(String, String)>>>;
+
 /// Where a stack reads another's state: `data.terraform_remote_state.<producer>-state`.
 fn remote_state_id(producer: &str) -> String {
     format!("{producer}-state")
@@ -50,8 +54,7 @@ pub fn link(stacks: &mut [Stack]) -> Result<(), Vec<Problem>> {
     let mut problems = Vec::new();
     // Handles of stacks outside these are left as they are: synthesis
     // refuses them, with the stack's other problems.
-    // consumer → producer → the consumer's construct paths that read it.
-    let mut edges: BTreeMap<Arc<str>, BTreeMap<Arc<str>, Vec<(String, String)>>> = BTreeMap::new();
+    let mut edges = StackEdges::new();
     let mut exports: Vec<Export> = Vec::new();
     for stack in stacks.iter_mut() {
         let own = stack.id.clone();
@@ -237,7 +240,7 @@ fn split(scope: &Scope) -> (Scope, String) {
 /// its dependency on it.
 fn add_state_reads(
     stacks: &mut [Stack],
-    edges: &BTreeMap<Arc<str>, BTreeMap<Arc<str>, Vec<(String, String)>>>,
+    edges: &StackEdges,
 ) {
     let backends: BTreeMap<Arc<str>, Option<crate::backend::Backend>> = stacks
         .iter()
@@ -290,7 +293,7 @@ fn literal(value: &serde_json::Value) -> Expr {
 
 /// A cycle of stacks, first stack repeated last.
 fn stack_cycle(
-    edges: &BTreeMap<Arc<str>, BTreeMap<Arc<str>, Vec<(String, String)>>>,
+    edges: &StackEdges,
 ) -> Option<Vec<Arc<str>>> {
     let nodes: Vec<Arc<str>> = edges
         .keys()
@@ -318,7 +321,7 @@ fn stack_cycle(
 
 fn describe_cycle(
     cycle: &[Arc<str>],
-    edges: &BTreeMap<Arc<str>, BTreeMap<Arc<str>, Vec<(String, String)>>>,
+    edges: &StackEdges,
 ) -> String {
     let mut links = Vec::new();
     for pair in cycle.windows(2) {
