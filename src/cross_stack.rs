@@ -238,10 +238,7 @@ fn split(scope: &Scope) -> (Scope, String) {
 
 /// Each consumer's `terraform_remote_state` of each producer it reads, and
 /// its dependency on it.
-fn add_state_reads(
-    stacks: &mut [Stack],
-    edges: &StackEdges,
-) {
+fn add_state_reads(stacks: &mut [Stack], edges: &StackEdges) {
     let backends: BTreeMap<Arc<str>, Option<crate::backend::Backend>> = stacks
         .iter()
         .map(|s| (s.id.clone(), s.backend.clone()))
@@ -292,9 +289,7 @@ fn literal(value: &serde_json::Value) -> Expr {
 }
 
 /// A cycle of stacks, first stack repeated last.
-fn stack_cycle(
-    edges: &StackEdges,
-) -> Option<Vec<Arc<str>>> {
+fn stack_cycle(edges: &StackEdges) -> Option<Vec<Arc<str>>> {
     let nodes: Vec<Arc<str>> = edges
         .keys()
         .chain(edges.values().flat_map(|p| p.keys()))
@@ -319,10 +314,7 @@ fn stack_cycle(
     })
 }
 
-fn describe_cycle(
-    cycle: &[Arc<str>],
-    edges: &StackEdges,
-) -> String {
+fn describe_cycle(cycle: &[Arc<str>], edges: &StackEdges) -> String {
     let mut links = Vec::new();
     for pair in cycle.windows(2) {
         let (from, to) = (&pair[0], &pair[1]);
