@@ -169,13 +169,13 @@ fn ring(n: usize, close: bool) -> anyhow::Result<Vec<Stack>> {
             s.add(&root, "bucket", S3Bucket::new())
         })
         .collect();
-    for i in 0..n {
+    for (i, stack) in stacks.iter_mut().enumerate() {
         let next = (i + 1) % n;
         if next == 0 && !close {
             continue;
         }
-        let root = stacks[i].root();
-        stacks[i].add(
+        let root = stack.root();
+        stack.add(
             &root,
             "reads",
             S3Bucket::new().bucket_prefix(buckets[next].bucket()),
