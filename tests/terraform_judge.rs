@@ -177,6 +177,82 @@ fn planted_defects_make_terraform_fail() {
     }
 }
 
+/// kite's `moved` blocks across types (cloudflare_record to
+/// cloudflare_dns_record) with the old resources in the state: terraform
+/// must move them (the provider's MoveResourceState) and plan no replacement.
+#[test]
+fn moved_blocks_move_existing_state_across_types() {
+    let Some(judge) = Judge::new() else { return };
+    let mut checked = 0;
+    for (variant, vars) in variants() {
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let project = synth(&vars);
+        for (name, dir) in manifest_stacks(&project) {
+            let doc = common::read_json(&dir.join("cdk.tf.json"));
+            let Some(moves) = doc["moved"].as_array().filter(|m| !m.is_empty()) else {
+                continue;
+            };
+            let what = format!("stack `{name}` {variant}");
+            let mut resources = Vec::new();
+            for m in moves {
+                let (from, to) = (m["from"].as_str().unwrap(), m["to"].as_str().unwrap());
+                let (from_type, from_name) = from.split_once('.').unwrap();
+                // The provider of the old type is the provider of the new one.
+                let local_name = to.split('_').next().unwrap();
+                let source = doc["terraform"]["required_providers"][local_name]["source"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{what}: no required provider for {to}"));
+                resources.push(json!({
+                    "mode": "managed",
+                    "type": from_type,
+                    "name": from_name,
+                    "provider": format!("provider[\"registry.terraform.io/{source}\"]"),
+                    "instances": [{
+                        "schema_version": 0,
+                        "attributes": {"id": format!("existing-{from_name}")},
+                        "sensitive_attributes": []
+                    }]
+                }));
+            }
+            judge.prepare(&dir);
+            let state = json!({
+                "version": 4,
+                "terraform_version": "1.11.0",
+                "serial": 1,
+                "lineage": "00000000-0000-0000-0000-000000000000",
+                "outputs": {},
+                "resources": resources
+            });
+            let state_file = match doc["terraform"]["backend"]["local"]["path"].as_str() {
+                Some(path) => dir.join(path),
+                None => dir.join("terraform.tfstate"),
+            };
+            std::fs::write(&state_file, serde_json::to_vec_pretty(&state).unwrap()).unwrap();
+            judge.ok(&dir, &["init", "-input=false"], &what);
+            let plan = judge.ok(&dir, &["plan", "-input=false"], &what);
+            for m in moves {
+                let (from, to) = (m["from"].as_str().unwrap(), m["to"].as_str().unwrap());
+                assert!(
+                    plan.text.contains(&format!("(moved from {from})"))
+                        || plan.text.contains(&format!("{from} has moved to {to}")),
+                    "{what}: the plan does not move {from} to {to}:\n{}",
+                    plan.text
+                );
+                assert!(
+                    !plan.text.contains(&format!("{to} must be replaced")),
+                    "{what}: {to} is replaced, not moved:\n{}",
+                    plan.text
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "no stack has moved blocks any more: this test can go"
+    );
+}
+
 #[test]
 fn without_terraform_the_tests_fail_saying_what_to_install() {
     let empty = tempfile::tempdir().unwrap();
