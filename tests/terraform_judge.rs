@@ -499,7 +499,29 @@ fn standin() -> Result<PathBuf, String> {
                 "note: building the stand-in provider into {} (minutes the first time)",
                 target.display()
             );
-            let out = Command::new(cargo)
+            let mut build = Command::new(cargo);
+            // The variables cargo sets for this test process describe kite,
+            // and some build scripts (ring's) rebuild when they change: left
+            // in, they would make this build and a plain one from a shell
+            // (.ci/run's) rebuild each other's dependencies.
+            for (key, _) in std::env::vars_os() {
+                let key = key.to_string_lossy();
+                let set_by_cargo = [
+                    "CARGO_PKG_",
+                    "CARGO_MANIFEST_",
+                    "CARGO_CRATE_",
+                    "CARGO_BIN_",
+                    "CARGO_PRIMARY_",
+                ]
+                .iter()
+                .any(|p| key.starts_with(p))
+                    || key == "CARGO_TARGET_TMPDIR"
+                    || key == "OUT_DIR";
+                if set_by_cargo {
+                    build.env_remove(key.as_ref());
+                }
+            }
+            let out = build
                 .args([
                     "build",
                     "--locked",

@@ -145,6 +145,19 @@ async fn serve(schemas: schema::Provider, tls: Option<tls::ServerTls>) -> Result
         }
     });
 
+    // Terraform ends its plugins when it exits normally; if it is killed,
+    // nothing would. A plugin whose parent is gone ends itself.
+    #[cfg(unix)]
+    tokio::spawn(async {
+        let parent = std::os::unix::process::parent_id();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            if std::os::unix::process::parent_id() != parent {
+                std::process::exit(0);
+            }
+        }
+    });
+
     let (stop_tx, stop_rx) = oneshot::channel();
     let controller = Controller {
         stop: std::sync::Mutex::new(Some(stop_tx)),
