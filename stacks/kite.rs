@@ -51,7 +51,9 @@ pub fn build(env: &Env) -> Result<Stack> {
         &root,
         STAGE,
         SchemaOptions {
-            point_in_time_recovery: false,
+            // Production's data can be restored to any second of the last
+            // 35 days (doc/adr/0012: checkov CKV_AWS_28).
+            point_in_time_recovery: true,
             prevent_destroy: false,
         },
     );

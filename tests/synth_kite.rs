@@ -383,6 +383,13 @@ const LISTED: &[Listed] = &[
         true,
     ),
     listed(
+        "resource.aws_dynamodb_table.*.point_in_time_recovery.enabled",
+        Changed,
+        Json("true"),
+        "checkov CKV_AWS_28 (doc/adr/0012): production tables can be restored to any second of 35 days",
+        false,
+    ),
+    listed(
         "moved",
         Added,
         Check(moves_from_the_original_records),
