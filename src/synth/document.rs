@@ -3,7 +3,8 @@
 //! Synthesis runs in phases, each adding to one list of problems: unique
 //! construct paths, rendering, unique addresses, references and
 //! `depends_on` (and cycles through them), moves, imports and removals,
-//! outputs, variables, providers. Only a stack without problems is assembled into a document.
+//! outputs, variables, providers. Only a stack without problems is
+//! assembled into a document.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
