@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fs::{File, Metadata};
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::Mutex;
+use std::cell::RefCell;
 
 use base64::Engine;
 use md5::Md5;
@@ -71,7 +71,11 @@ struct Cache {
     used: HashMap<FileKey, Entry>,
 }
 
-static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
+thread_local! {
+    /// The cache of the run on this thread (a program running kite commands
+    /// on several threads gives each its own).
+    static CACHE: RefCell<Option<Cache>> = const { RefCell::new(None) };
+}
 
 /// The most kite reads of a fingerprints file: far more than any stack's
 /// assets need.
@@ -89,21 +93,20 @@ pub fn load(out: &Path) {
         known: known.into_iter().map(|e| (e.key, e)).collect(),
         used: HashMap::new(),
     };
-    if let Ok(mut slot) = CACHE.lock() {
-        *slot = Some(cache);
-    }
+    CACHE.with(|slot| *slot.borrow_mut() = Some(cache));
 }
 
 /// Keeps the fingerprints this run used in the output directory `out`
 /// (written to a temporary file, then renamed: never half a file).
 pub fn save(out: &Path) -> io::Result<()> {
-    let used: Vec<Entry> = match CACHE.lock() {
-        Ok(slot) => slot
+    let mut used: Vec<Entry> = CACHE.with(|slot| {
+        slot.borrow()
             .as_ref()
             .map(|c| c.used.values().cloned().collect())
-            .unwrap_or_default(),
-        Err(_) => return Ok(()),
-    };
+            .unwrap_or_default()
+    });
+    // The same fingerprints give the same file.
+    used.sort_by_key(|e| (e.key.dev, e.key.ino, e.key.mtime_ns, e.key.ctime_ns));
     if used.is_empty() {
         return Ok(());
     }
@@ -117,24 +120,26 @@ pub fn save(out: &Path) -> io::Result<()> {
 /// computed (and remembered) otherwise.
 pub(crate) fn of(path: &Path, metadata: &Metadata) -> io::Result<(Fingerprint, Option<FileKey>)> {
     let key = FileKey::of(metadata);
-    let mut slot = CACHE.lock().ok();
-    let cache = slot.as_mut().and_then(|s| s.as_mut());
-    if let (Some(key), Some(cache)) = (key, cache) {
-        if let Some(entry) = cache.known.get(&key).cloned() {
-            let fingerprint = Fingerprint {
-                md5_hex: entry.md5_hex.clone(),
-                sha256_base64: entry.sha256_base64.clone(),
+    let remembered = key.and_then(|key| {
+        CACHE.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            let cache = slot.as_mut()?;
+            let entry = cache.known.get(&key).cloned()?;
+            cache.used.insert(key, entry.clone());
+            Some(Fingerprint {
+                md5_hex: entry.md5_hex,
+                sha256_base64: entry.sha256_base64,
                 size: key.size,
-            };
-            cache.used.insert(key, entry);
-            return Ok((fingerprint, Some(key)));
-        }
+            })
+        })
+    });
+    if let Some(fingerprint) = remembered {
+        return Ok((fingerprint, key));
     }
-    drop(slot);
     let fingerprint = hash(path)?;
     if let Some(key) = key {
-        if let Ok(mut slot) = CACHE.lock() {
-            if let Some(cache) = slot.as_mut() {
+        CACHE.with(|slot| {
+            if let Some(cache) = slot.borrow_mut().as_mut() {
                 cache.used.insert(
                     key,
                     Entry {
@@ -144,7 +149,7 @@ pub(crate) fn of(path: &Path, metadata: &Metadata) -> io::Result<(Fingerprint, O
                     },
                 );
             }
-        }
+        });
     }
     Ok((fingerprint, key))
 }

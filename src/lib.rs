@@ -43,7 +43,7 @@ pub use body::Body;
 pub use construct::Scope;
 pub use env::Env;
 pub use expr::Tf;
-pub use stack::Stack;
+pub use stack::{Removal, Stack};
 
 /// The README's examples compile (`cargo test` runs this as a doctest).
 #[cfg(doctest)]

@@ -35,6 +35,8 @@ pub struct Stack {
     pub(crate) aspects: Vec<Box<dyn Aspect>>,
     pub(crate) required_version: Option<String>,
     pub(crate) moves: Vec<(Address, Address)>,
+    pub(crate) imports: Vec<Import>,
+    pub(crate) removals: Vec<(Address, Removal)>,
     pub(crate) overrides: Vec<Override>,
     /// Stacks that must be deployed before this one.
     pub(crate) dependencies: Vec<String>,
@@ -55,6 +57,25 @@ pub struct SecretInput {
     pub setting: String,
 }
 
+/// An `import` block: the resource at `to` adopts the existing object `id`.
+pub(crate) struct Import {
+    pub(crate) to: Address,
+    pub(crate) id: Expr,
+}
+
+/// What a `removed` block does with the object Terraform still has in its
+/// state for an address the configuration no longer declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// Terraform forgets the object and leaves it where it is
+    /// (`lifecycle { destroy = false }`): something else manages it now, or
+    /// nothing.
+    Forget,
+    /// Terraform destroys the object, as if the block had simply been
+    /// deleted, but says so in the configuration (`destroy = true`).
+    Destroy,
+}
+
 impl Stack {
     pub fn new(name: impl Into<String>) -> Self {
         let name = name.into();
@@ -72,6 +93,8 @@ impl Stack {
             aspects: Vec::new(),
             required_version: None,
             moves: Vec::new(),
+            imports: Vec::new(),
+            removals: Vec::new(),
             overrides: Vec::new(),
             dependencies: Vec::new(),
             secrets: Vec::new(),
@@ -317,6 +340,28 @@ impl Stack {
     /// also move state across resource types when the provider supports it.
     pub fn moved(&mut self, from: Address, to: &impl Handle) {
         self.moves.push((from, to.block_ref().address().clone()));
+    }
+
+    /// Declares that the resource behind `to` adopts an object that already
+    /// exists, known to its provider as `id` (an `import` block, Terraform
+    /// 1.5+): the next plan reads it into the state instead of creating a
+    /// new one. `id` is in the form the resource type's import documents
+    /// (`role-name:policy-name` for an `aws_iam_role_policy`); it may refer to
+    /// other blocks, but must be known when Terraform plans. Once the object
+    /// is in the state the block does nothing, and can be removed.
+    pub fn import(&mut self, to: &impl Handle, id: impl Into<Tf<String>>) {
+        self.imports.push(Import {
+            to: to.block_ref().address().clone(),
+            id: id.into().into_expr(),
+        });
+    }
+
+    /// Declares that the resource at `from`, which the stack no longer
+    /// declares, leaves Terraform's management (a `removed` block, Terraform
+    /// 1.7+): with [`Removal::Forget`] its object stays where it is and only
+    /// the state forgets it; with [`Removal::Destroy`] it is destroyed.
+    pub fn removed(&mut self, from: Address, removal: Removal) {
+        self.removals.push((from, removal));
     }
 
     /// Sets the value at a dot-separated path of the stack's final JSON

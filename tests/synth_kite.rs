@@ -1,6 +1,8 @@
 //! The `kite` stack against what the original app synthesized
 //! (`tests/fixtures/reference/`): the same addresses and values, except the
-//! differences listed here, each with its reason (doc/adr/0004).
+//! differences listed here, each with its reason (doc/adr/0004). The
+//! comparison is with the stack's whole configuration: `cdk.tf.json` and
+//! `kite.tf`, which holds what checkov cannot read in JSON (doc/adr/0012).
 
 mod common;
 
@@ -411,6 +413,13 @@ const LISTED: &[Listed] = &[
         true,
     ),
     listed(
+        "resource.aws_dynamodb_table.*.point_in_time_recovery.enabled",
+        Changed,
+        Json("true"),
+        "checkov CKV_AWS_28 (doc/adr/0012): production tables can be restored to any second of 35 days",
+        false,
+    ),
+    listed(
         "moved",
         Added,
         Check(moves_from_the_original_records),
@@ -612,7 +621,7 @@ fn values_match_the_reference_except_the_listed_differences_with_a_domain() {
     let run = synth_kite(&DOMAIN);
     assert_value_parity(
         &reference("kite.cdk.tf.json"),
-        &run.stack_json("kite"),
+        &run.stack_config("kite"),
         true,
     );
 }
@@ -622,7 +631,7 @@ fn values_match_the_reference_except_the_listed_differences_without_a_domain() {
     let run = synth_kite(&[]);
     assert_value_parity(
         &reference("kite-without-domain.cdk.tf.json"),
-        &run.stack_json("kite"),
+        &run.stack_config("kite"),
         false,
     );
 }
@@ -694,6 +703,13 @@ fn the_stack_with_a_domain_is_the_reviewed_snapshot() {
     assert_eq!(doc["terraform"]["backend"]["s3"]["region"], "eu-north-1");
     assert_eq!(doc["provider"]["cloudflare"], serde_json::json!([{}]));
     assert_eq!(doc["output"].as_object().unwrap().len(), 5);
+    // What checkov cannot read in JSON is in kite.tf.
+    assert!(doc.get("moved").is_none());
+    assert!(doc["terraform"].get("required_version").is_none());
+    let native = std::fs::read_to_string(run.out().join("stacks/kite/kite.tf")).unwrap();
+    insta::assert_snapshot!("kite_native_with_domain", native);
+    let doc = run.stack_config("kite");
+    assert_eq!(doc["terraform"]["required_version"], ">= 1.11");
     // The renamed Cloudflare records take over the state of the original's.
     let moved = doc["moved"].as_array().unwrap();
     assert_eq!(moved.len(), 3);
@@ -731,7 +747,12 @@ fn the_stack_without_a_domain_is_the_reviewed_snapshot() {
     );
     assert!(doc["data"].get("cloudflare_zone").is_none());
     assert!(doc.get("moved").is_none());
+    assert!(doc["terraform"].get("required_version").is_none());
     assert_eq!(doc["output"].as_object().unwrap().len(), 3);
+    // kite.tf holds the required version alone.
+    let doc = run.stack_config("kite");
+    assert_eq!(doc["terraform"]["required_version"], ">= 1.11");
+    assert!(doc.get("moved").is_none());
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //!
 //! Synthesis runs in phases, each adding to one list of problems: unique
 //! construct paths, rendering, unique addresses, references and
-//! `depends_on` (and cycles through them), moves, outputs, variables,
-//! providers. Only a stack without problems is assembled into a document.
+//! `depends_on` (and cycles through them), moves, imports and removals,
+//! outputs, variables, providers. Only a stack without problems is
+//! assembled into a document.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -19,7 +20,7 @@ use crate::expr::scan::Reference;
 use crate::json_path::{remove_path, set_path};
 use crate::output::{OutputDecl, VariableDecl};
 use crate::provider::{ProviderConfig, ProviderRequirement};
-use crate::stack::Stack;
+use crate::stack::{Import, Removal, Stack};
 
 use super::graph::find_cycle;
 use super::references::depends_on_of;
@@ -54,6 +55,8 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         aspects,
         required_version,
         moves,
+        imports,
+        removals,
         overrides,
         dependencies,
         secrets,
@@ -93,6 +96,8 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     };
     references.check_blocks(&rendered, &providers, &mut problems);
     references.check_moves(&moves, &rendered, &mut problems);
+    references.check_imports(&imports, &rendered, &mut problems);
+    references.check_removals(&removals, &moves, &rendered, &mut problems);
     let (output_json, output_tree, output_references) =
         render_outputs(&outputs, &name, &references, &mut problems);
     let variable_json = render_variables(&variables, &name, &mut problems);
@@ -144,6 +149,18 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
             .iter()
             .map(|(from, to)| json!({"from": from.to_string(), "to": to.to_string()}));
         document.insert("moved".into(), Value::Array(moved.collect()));
+    }
+    if !imports.is_empty() {
+        let imported = imports
+            .iter()
+            .map(|i| json!({"to": i.to.to_string(), "id": i.id}));
+        document.insert("import".into(), Value::Array(imported.collect()));
+    }
+    if !removals.is_empty() {
+        let removed = removals.iter().map(|(from, removal)| {
+            json!({"from": from.to_string(), "lifecycle": {"destroy": *removal == Removal::Destroy}})
+        });
+        document.insert("removed".into(), Value::Array(removed.collect()));
     }
     let mut terraform = Map::new();
     if let Some(b) = &backend {
@@ -433,6 +450,98 @@ impl References<'_> {
             }
         }
     }
+
+    /// An import goes to a declared resource, at most one per resource, and
+    /// its id refers only to what the stack declares.
+    fn check_imports(
+        &self,
+        imports: &[Import],
+        rendered: &[Rendered],
+        problems: &mut Vec<Problem>,
+    ) {
+        let mut seen: HashSet<&Address> = HashSet::default();
+        let mut found = Vec::new();
+        for import in imports {
+            let to = &import.to;
+            let Some(i) = self.index.get(to) else {
+                problems.push(Problem::stack_wide(self.dangling("`import` goes to", to)));
+                continue;
+            };
+            let path = &rendered[i].path;
+            if rendered[i].kind == BlockKind::Data {
+                problems.push(Problem::at(
+                    path,
+                    format!("`import` goes to the data source `{to}`: only resources can adopt existing objects, so import into a resource"),
+                ));
+            }
+            if !seen.insert(to) {
+                problems.push(Problem::at(
+                    path,
+                    format!("`{to}` has two `import` entries: a resource adopts one object, so keep one of them"),
+                ));
+            }
+            found.clear();
+            import.id.collect_references(&mut found);
+            for r in &found {
+                if !self.resolves(&r.address) {
+                    problems.push(Problem::at(
+                        path,
+                        self.dangling(
+                            &format!("the id of the `import` into `{to}` refers to"),
+                            &r.address,
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// A removal names a resource address that no block has, once, and that
+    /// no move takes its state from.
+    fn check_removals(
+        &self,
+        removals: &[(Address, Removal)],
+        moves: &[(Address, Address)],
+        rendered: &[Rendered],
+        problems: &mut Vec<Problem>,
+    ) {
+        let mut seen: HashSet<&Address> = HashSet::default();
+        for (from, _) in removals {
+            let Address::Block {
+                kind: BlockKind::Resource,
+                type_name,
+                name,
+            } = from
+            else {
+                problems.push(Problem::stack_wide(format!(
+                    "`removed` names `{from}`, which is not a resource address: only resources leave the state this way"
+                )));
+                continue;
+            };
+            if !is_identifier(type_name) || !is_identifier(name) {
+                problems.push(Problem::stack_wide(format!(
+                    "`removed` names `{from}`, which is not a valid address (a type and a name, each a letter or `_`, then letters, digits, `_` and `-`): write the address as Terraform's state lists it"
+                )));
+                continue;
+            }
+            if let Some(i) = self.index.get(from) {
+                problems.push(Problem::at(
+                    &rendered[i].path,
+                    format!("`{from}` is declared, so it cannot be removed: delete the block or the `removed` entry"),
+                ));
+            }
+            if !seen.insert(from) {
+                problems.push(Problem::stack_wide(format!(
+                    "`{from}` has two `removed` entries: keep one of them"
+                )));
+            }
+            if moves.iter().any(|(moved_from, _)| moved_from == from) {
+                problems.push(Problem::stack_wide(format!(
+                    "`{from}` is both moved and removed: its state can go to the new address or leave, not both; remove one of the entries"
+                )));
+            }
+        }
+    }
 }
 
 /// The `output` section and the `//` outputs tree.
@@ -588,7 +697,11 @@ fn check_stack_overrides(overrides: &[Override], problems: &mut Vec<Problem>) {
             Override::Set(path, _) | Override::Remove(path) => path,
         };
         let section = path.split('.').next().unwrap_or_default();
-        if matches!(section, "resource" | "data" | "output") {
+        if matches!(section, "moved" | "import" | "removed") {
+            problems.push(Problem::stack_wide(format!(
+                "the stack override `{path}` changes a `{section}` block: use `Stack::moved`, `Stack::import` or `Stack::removed`, so that it is checked"
+            )));
+        } else if matches!(section, "resource" | "data" | "output") {
             problems.push(Problem::stack_wide(format!(
                 "the stack override `{path}` changes a block: use `Stack::block(&handle).set_override` (or the output's own value), so that its references are checked"
             )));

@@ -2,6 +2,7 @@
 //! written to an output directory.
 
 mod document;
+pub mod files;
 mod graph;
 mod json;
 pub mod manifest;
@@ -26,7 +27,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Clone, Debug)]
 pub struct SynthesizedStack {
     pub name: String,
-    /// The content of `cdk.tf.json`.
+    /// The stack's configuration: one Terraform JSON document, which the
+    /// output directory holds as `cdk.tf.json` and, for the parts checkov
+    /// cannot read, `kite.tf` ([`files`]).
     pub document: Value,
     /// Files to copy under the stack's directory.
     pub assets: Vec<Asset>,
