@@ -7,11 +7,11 @@
 //! changes its change time, which no user command can set back (`touch -d`
 //! sets the modification time, and changes the change time doing so).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::{File, Metadata};
 use std::io::{self, Read};
 use std::path::Path;
-use std::cell::RefCell;
 
 use base64::Engine;
 use md5::Md5;
