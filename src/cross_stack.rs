@@ -30,6 +30,45 @@ fn remote_state_id(producer: &str) -> String {
     format!("{producer}-state")
 }
 
+/// The stacks whose state a synthesized stack reads, among its
+/// `dependencies`, each with the names of the outputs it reads there
+/// (`data.terraform_remote_state.<producer>-state.outputs.<name>` in
+/// `references`): what `kite diff` checks the producer's state for before
+/// planning the consumer.
+pub fn state_reads(
+    dependencies: &[String],
+    references: &[crate::synth::References],
+) -> BTreeMap<String, BTreeSet<String>> {
+    let ids: BTreeMap<String, &String> = dependencies
+        .iter()
+        .map(|d| (Scope::root().child(&remote_state_id(d)).logical_id(), d))
+        .collect();
+    let mut reads: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for reference in references.iter().flat_map(|r| &r.references) {
+        let Address::Block {
+            kind: crate::address::BlockKind::Data,
+            type_name,
+            name,
+        } = &reference.address
+        else {
+            continue;
+        };
+        let Some(producer) = ids
+            .get(name)
+            .filter(|_| type_name == "terraform_remote_state")
+        else {
+            continue;
+        };
+        let outputs = reads.entry((*producer).clone()).or_default();
+        if let [Step::Attr(first), Step::Attr(output), ..] = reference.steps.as_slice() {
+            if first == "outputs" {
+                outputs.insert(output.clone());
+            }
+        }
+    }
+    reads
+}
+
 /// A value of a producer that a consumer reads.
 #[derive(Clone, Debug)]
 struct Export {

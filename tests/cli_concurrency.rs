@@ -214,7 +214,7 @@ fn no_wait_fails_at_once_while_another_kite_holds_the_output() {
 
     for args in [
         &["synth", "local", "--no-wait"][..],
-        &["deploy", "local", "--no-wait"],
+        &["deploy", "local", "--auto-approve", "--no-wait"],
     ] {
         let started = Instant::now();
         let run = kite(dir.path(), args, &[("PATH", "/nonexistent")])
@@ -284,7 +284,8 @@ fn a_deploy_holds_the_output_until_terraform_has_finished() {
     std::fs::write(
         &terraform,
         format!(
-            "#!/bin/sh\ncase \"$1\" in apply) : > '{m}'; sleep 2; rm '{m}' ;; esac\nexit 0\n",
+            // `show -json` of the saved plan: one change, so kite applies it.
+            "#!/bin/sh\ncase \"$1\" in show) echo '{{\"resource_changes\":[{{\"change\":{{\"actions\":[\"create\"]}}}}]}}' ;; apply) : > '{m}'; sleep 2; rm '{m}' ;; esac\nexit 0\n",
             m = marker.display()
         ),
     )

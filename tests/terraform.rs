@@ -1,161 +1,46 @@
-//! `kite diff|deploy|destroy|output` against a stand-in terraform: an
-//! executable first on PATH that records what it was asked and exits with
-//! the status the test picks. No real terraform, provider or network.
+//! `kite diff|deploy|destroy|output` on one stack against a stand-in
+//! terraform (`common/standin.rs`): an executable first on PATH that records
+//! what it was asked and exits with the status the test picks. No real
+//! terraform, provider or network. Runs over several stacks are in
+//! `tests/multistack.rs`.
 
 mod common;
+#[path = "common/standin.rs"]
+mod standin;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A project directory with a stand-in `terraform` (and `tofu`) on PATH.
-struct Harness {
-    project: tempfile::TempDir,
-    bin: tempfile::TempDir,
+use serde_json::Value;
+#[cfg(unix)]
+use standin::send;
+use standin::{Harness, same_dir, stderr, strings};
+
+/// kite's calls for a stack that has changes: `init`, `plan` saving
+/// kite.tfplan with JSON messages, `show -json` of it (the summary), and
+/// `show` of it (the plan, for the user), then `apply` of it when deploying.
+fn planned(extra_plan: &[&str]) -> Vec<Vec<String>> {
+    let mut plan = strings(&["plan", "-input=false", "-out=kite.tfplan", "-json"]);
+    plan.extend(strings(extra_plan));
+    plan.push("-no-color".into());
+    vec![
+        strings(&["init", "-input=false", "-no-color"]),
+        plan,
+        strings(&["show", "-json", "-no-color", "kite.tfplan"]),
+    ]
 }
 
-/// One recorded invocation.
-#[derive(Debug, PartialEq)]
-struct Call {
-    program: String,
-    cwd: PathBuf,
-    args: Vec<String>,
-    token: String,
-    aws_profile: String,
-    /// `TF_VAR_telegram_bot_token`: a secret input.
-    bot_token: String,
-}
-
-const STAND_IN: &str = r#"#!/bin/sh
-# Records its name, working directory, arguments and environment, then exits
-# with STANDIN_EXIT_<SUBCOMMAND> (0 by default). Shell builtins only: PATH
-# holds nothing else.
-{
-  printf 'program=%s\n' "${0##*/}"
-  printf 'cwd=%s\n' "$PWD"
-  printf 'token=%s\n' "${CLOUDFLARE_API_TOKEN:-}"
-  printf 'aws_profile=%s\n' "${AWS_PROFILE:-}"
-  printf 'bot_token=%s\n' "${TF_VAR_telegram_bot_token:-}"
-  for a in "$@"; do printf 'arg=%s\n' "$a"; done
-  printf 'end\n'
-} >> "$STANDIN_LOG"
-case "$1" in
-  init) echo "Initializing the backend..."; exit "${STANDIN_EXIT_INIT:-0}" ;;
-  output) [ "$2" = "-json" ] && echo '{"url":{"value":"https://x"}}'; exit "${STANDIN_EXIT_OUTPUT:-0}" ;;
-  plan) exit "${STANDIN_EXIT_PLAN:-0}" ;;
-  apply) exit "${STANDIN_EXIT_APPLY:-0}" ;;
-  destroy) exit "${STANDIN_EXIT_DESTROY:-0}" ;;
-esac
-exit 0
-"#;
-
-impl Harness {
-    fn new() -> Self {
-        let bin = tempfile::tempdir().unwrap();
-        for name in ["terraform", "tofu"] {
-            let path = bin.path().join(name);
-            std::fs::write(&path, STAND_IN).unwrap();
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-            }
-        }
-        let project = tempfile::tempdir().unwrap();
-        // An empty .env makes it the project directory.
-        std::fs::write(project.path().join(".env"), "").unwrap();
-        Harness { project, bin }
-    }
-
-    fn log(&self) -> PathBuf {
-        self.bin.path().join("calls.log")
-    }
-
-    /// Runs kite with PATH holding only the stand-ins.
-    fn kite(&self, args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_kite"))
-            .args(args)
-            .current_dir(self.project.path())
-            .env_clear()
-            .env("PATH", self.bin.path())
-            .env("STANDIN_LOG", self.log())
-            .env("KITE_LAMBDA_ZIP", common::fixture_zip())
-            .envs(vars.iter().copied())
-            .output()
-            .unwrap()
-    }
-
-    fn calls(&self) -> Vec<Call> {
-        let Ok(text) = std::fs::read_to_string(self.log()) else {
-            return Vec::new();
-        };
-        let mut calls = Vec::new();
-        let mut current = Call {
-            program: String::new(),
-            cwd: PathBuf::new(),
-            args: Vec::new(),
-            token: String::new(),
-            aws_profile: String::new(),
-            bot_token: String::new(),
-        };
-        for line in text.lines() {
-            let (key, value) = line.split_once('=').unwrap_or((line, ""));
-            match key {
-                "program" => current.program = value.to_owned(),
-                "cwd" => current.cwd = PathBuf::from(value),
-                "token" => current.token = value.to_owned(),
-                "aws_profile" => current.aws_profile = value.to_owned(),
-                "bot_token" => current.bot_token = value.to_owned(),
-                "arg" => current.args.push(value.to_owned()),
-                "end" => calls.push(std::mem::replace(
-                    &mut current,
-                    Call {
-                        program: String::new(),
-                        cwd: PathBuf::new(),
-                        args: Vec::new(),
-                        token: String::new(),
-                        aws_profile: String::new(),
-                        bot_token: String::new(),
-                    },
-                )),
-                _ => panic!("unexpected log line {line}"),
-            }
-        }
-        calls
-    }
-
-    fn stack_dir(&self, stack: &str) -> PathBuf {
-        self.project.path().join("cdktf.out/stacks").join(stack)
-    }
-
-    fn args(&self) -> Vec<Vec<String>> {
-        self.calls().into_iter().map(|c| c.args).collect()
-    }
-}
-
-fn strings(args: &[&str]) -> Vec<String> {
-    args.iter().map(|s| s.to_string()).collect()
-}
-
-fn same_dir(a: &Path, b: &Path) -> bool {
-    a.canonicalize().unwrap() == b.canonicalize().unwrap()
+fn applied() -> Vec<String> {
+    strings(&["apply", "-input=false", "-json", "-no-color", "kite.tfplan"])
 }
 
 #[test]
 fn diff_synthesizes_then_inits_and_plans_in_the_stack_directory() {
     let h = Harness::new();
     let out = h.kite(&["diff", "local"], &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        h.args(),
-        [
-            strings(&["init", "-input=false", "-no-color"]),
-            strings(&["plan", "-no-color"])
-        ]
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut expected = planned(&[]);
+    expected.push(strings(&["show", "-no-color", "kite.tfplan"]));
+    assert_eq!(h.args(), expected);
     for call in h.calls() {
         assert_eq!(call.program, "terraform");
         assert!(
@@ -169,6 +54,25 @@ fn diff_synthesizes_then_inits_and_plans_in_the_stack_directory() {
         "synthesized first"
     );
     assert!(!h.stack_dir("kite").exists(), "only the stack asked for");
+    assert!(
+        !h.stack_dir("local").join("kite.tfplan").exists(),
+        "the plan file is removed: it can hold sensitive values"
+    );
+    // The plan's changes, rendered with construct paths, and the summary.
+    let stdout = standin::stdout(&out);
+    assert!(
+        stdout
+            .contains("+ create local/local/Channels (aws_dynamodb_table.local_Channels_6BBB7BA3)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  # aws_dynamodb_table.local_Channels_6BBB7BA3 will be: create"),
+        "terraform's own rendering of the plan: {stdout}"
+    );
+    assert!(
+        stdout.contains("local  plan: 4 to add, 0 to change, 0 to destroy"),
+        "{stdout}"
+    );
 }
 
 /// Every call ran in the stack's directory.
@@ -185,53 +89,80 @@ fn assert_ran_in(h: &Harness, stack: &str) {
     }
 }
 
-/// Runs `kite ARGS` against a fresh stand-in and checks that terraform was
-/// asked for `init -input=false`, then exactly `expected`, in `stack`'s directory.
-fn assert_drives(args: &[&str], stack: &str, expected: &[&str]) {
+#[test]
+fn deploy_plans_then_applies_the_saved_plan_with_auto_approve() {
     let h = Harness::new();
-    let out = h.kite(args, &[]);
+    let out = h.kite(&["deploy", "local", "--auto-approve"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_ran_in(&h, "local");
+    let mut expected = planned(&[]);
+    expected.push(applied());
+    assert_eq!(h.args(), expected);
+    assert!(!h.stack_dir("local").join("kite.tfplan").exists());
+    let stdout = standin::stdout(&out);
     assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        stdout.contains("local  applied: 4 added, 0 changed, 0 destroyed"),
+        "{stdout}"
     );
-    assert_ran_in(&h, stack);
-    assert_eq!(
-        h.args(),
-        [
-            strings(&["init", "-input=false", "-no-color"]),
-            strings(&[expected, &["-no-color"]].concat())
-        ],
-        "{args:?}"
-    );
+    // Deployed: the next plan has nothing to apply, and nothing is applied.
+    h.clear_calls();
+    let out = h.kite(&["deploy", "local", "--auto-approve"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(h.args(), planned(&[]));
+    assert!(standin::stdout(&out).contains("local  no changes"));
 }
 
 #[test]
-fn deploy_applies_and_approves_only_when_asked() {
-    assert_drives(&["deploy", "local"], "local", &["apply"]);
-    assert_drives(
-        &["deploy", "local", "--auto-approve"],
-        "local",
-        &["apply", "-auto-approve"],
-    );
+fn without_a_terminal_deploy_and_destroy_need_auto_approve() {
+    for command in ["deploy", "destroy"] {
+        let h = Harness::new();
+        // Standard input is not a terminal here.
+        let out = h.kite(&[command, "local"], &[]);
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "kite {command} asks before it changes anything, and its standard input is not a terminal: pass --auto-approve"
+            )),
+            "{}",
+            stderr(&out)
+        );
+        assert!(h.calls().is_empty(), "terraform is not run");
+    }
 }
 
 #[test]
-fn destroy_destroys_and_approves_only_when_asked() {
-    assert_drives(&["destroy", "local"], "local", &["destroy"]);
-    assert_drives(
-        &["destroy", "local", "--auto-approve"],
-        "local",
-        &["destroy", "-auto-approve"],
+fn destroy_plans_the_destruction_and_applies_it() {
+    let h = Harness::new();
+    assert!(
+        h.kite(&["deploy", "local", "--auto-approve"], &[])
+            .status
+            .success()
+    );
+    h.clear_calls();
+    let out = h.kite(&["destroy", "local", "--auto-approve"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_ran_in(&h, "local");
+    let mut expected = planned(&["-destroy"]);
+    expected.push(applied());
+    assert_eq!(h.args(), expected);
+    assert!(
+        standin::stdout(&out).contains("local  destroyed: 0 added, 0 changed, 4 destroyed"),
+        "{}",
+        standin::stdout(&out)
     );
 }
 
 #[test]
 fn output_prints_terraform_outputs_as_text_or_json() {
-    assert_drives(&["output", "kite"], "kite", &["output"]);
     let h = Harness::new();
+    assert!(
+        h.kite(&["deploy", "kite", "--auto-approve"], &[])
+            .status
+            .success()
+    );
+    h.clear_calls();
     let out = h.kite(&["output", "kite", "--json"], &[]);
-    assert!(out.status.success());
+    assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         h.args(),
         [
@@ -241,17 +172,26 @@ fn output_prints_terraform_outputs_as_text_or_json() {
     );
     // stdout is exactly what `terraform output -json` printed: init's and
     // kite's own messages went to stderr.
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let outputs: serde_json::Value =
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+    let outputs: Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout:?}"));
-    assert_eq!(outputs["url"]["value"], "https://x");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let declared = common::read_json(&h.stack_dir("kite").join("cdk.tf.json"));
+    let declared: Vec<&String> = declared["output"].as_object().unwrap().keys().collect();
+    assert!(!declared.is_empty());
+    for name in declared {
+        assert_eq!(outputs[name]["value"], "standin", "{stdout}");
+    }
+    let stderr = stderr(&out);
     assert!(stderr.contains("Initializing the backend"), "{stderr}");
     assert!(stderr.contains("Synthesized 1 stack"), "{stderr}");
+
+    h.clear_calls();
+    assert!(h.kite(&["output", "kite"], &[]).status.success());
+    assert_eq!(h.args()[1], strings(&["output", "-no-color"]));
 }
 
 #[test]
-fn a_failing_init_stops_before_apply_and_its_status_is_returned() {
+fn a_failing_init_stops_before_plan_and_its_status_is_returned() {
     let h = Harness::new();
     let out = h.kite(
         &["deploy", "local", "--auto-approve"],
@@ -259,24 +199,35 @@ fn a_failing_init_stops_before_apply_and_its_status_is_returned() {
     );
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(h.args(), [strings(&["init", "-input=false", "-no-color"])]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr(&out);
     assert!(
-        stderr.contains("`terraform init -input=false -no-color` failed"),
+        stderr.contains("`terraform init -input=false -no-color` failed in"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("`terraform apply -auto-approve -no-color` was not run"),
+        stderr.contains("(exit 3); stack `local` was not planned"),
         "{stderr}"
+    );
+    assert!(
+        stderr.contains("Initializing the backend..."),
+        "init's own output, shown when it fails: {stderr}"
     );
 }
 
 #[test]
 fn terraform_s_exit_status_becomes_kite_s() {
     let h = Harness::new();
-    let out = h.kite(&["diff", "local"], &[("STANDIN_EXIT_PLAN", "2")]);
-    assert_eq!(out.status.code(), Some(2));
-    let out = h.kite(&["deploy", "local"], &[("STANDIN_EXIT_APPLY", "1")]);
+    let out = h.kite(&["diff", "local"], &[("STANDIN_EXIT_PLAN", "1")]);
     assert_eq!(out.status.code(), Some(1));
+    let out = h.kite(
+        &["deploy", "local", "--auto-approve"],
+        &[("STANDIN_EXIT_APPLY", "1")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        !h.stack_dir("local").join("kite.tfplan").exists(),
+        "removed after a failed apply too"
+    );
 }
 
 #[test]
@@ -288,14 +239,10 @@ fn the_token_reaches_terraform_s_environment_and_no_file() {
         format!("KITE_DOMAIN=k1te.chat\nCLOUDFLARE_API_TOKEN={token}\nAWS_PROFILE=from-dotenv\n"),
     )
     .unwrap();
-    let out = h.kite(&["deploy", "kite"], &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = h.kite(&["deploy", "kite", "--auto-approve"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
     let calls = h.calls();
-    assert_eq!(calls.len(), 2);
+    assert_eq!(calls.len(), 4, "init, plan, show, apply");
     for call in &calls {
         assert_eq!(call.token, token, "from .env into terraform's environment");
         assert_eq!(call.aws_profile, "from-dotenv");
@@ -330,7 +277,7 @@ fn terraform_binary_name_selects_another_binary() {
             .success()
     );
     let calls = h.calls();
-    assert_eq!(calls.len(), 2);
+    assert_eq!(calls.len(), 4);
     assert!(calls.iter().all(|c| c.program == "tofu"));
 }
 
@@ -339,7 +286,7 @@ fn a_missing_binary_is_a_one_line_error() {
     let h = Harness::new();
     let empty = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_kite"))
-        .args(["deploy", "local"])
+        .args(["deploy", "local", "--auto-approve"])
         .current_dir(h.project.path())
         .env_clear()
         .env("PATH", empty.path())
@@ -367,11 +314,13 @@ fn a_missing_binary_is_a_one_line_error() {
 #[test]
 fn without_a_stack_name_kite_says_which_stacks_exist() {
     let h = Harness::new();
-    let out = h.kite(&["deploy"], &[]);
+    let out = h.kite(&["deploy", "--auto-approve"], &[]);
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("this app has 3 stacks (kite, kite-dev, local): name the one to deploy"),
+        stderr.contains(
+            "this app has 3 stacks (kite, kite-dev, local): name the ones to deploy, as `kite deploy kite`, or pass --all"
+        ),
         "{stderr}"
     );
     assert!(h.calls().is_empty(), "terraform is not run");
@@ -384,7 +333,10 @@ fn without_a_stack_name_kite_says_which_stacks_exist() {
 #[test]
 fn a_stack_that_cannot_be_synthesized_is_not_handed_to_terraform() {
     let h = Harness::new();
-    let out = h.kite(&["deploy", "kite"], &[("KITE_DOMAIN", "k1te.chat")]);
+    let out = h.kite(
+        &["deploy", "kite", "--auto-approve"],
+        &[("KITE_DOMAIN", "k1te.chat")],
+    );
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("CLOUDFLARE_API_TOKEN is not"));
     assert!(h.calls().is_empty());
@@ -415,90 +367,11 @@ fn the_token_from_the_environment_reaches_terraform_too() {
     }
 }
 
-/// A terraform whose `apply` records each signal it gets (Perl counts two
-/// that arrive together as two, where a shell's trap would run once), stops
-/// after `STANDIN_STOP_AFTER` of them (1 by default; after `STANDIN_TICKS`
-/// tenths of a second at most, 50 by default), then exits 7: a graceful
-/// stop that releases the state lock.
-#[cfg(unix)]
-const TRAPPING_APPLY: &str = r#"  apply)
-    exec perl -e '
-      my $state = "$ENV{STANDIN_LOG}.state";
-      my $n = 0;
-      sub record { open(my $f, ">>", $state) or die; print $f "$_[0]\n"; close($f) }
-      $SIG{INT} = sub { record("INT"); $n++ };
-      $SIG{TERM} = sub { record("TERM"); $n++ };
-      record("apply-started");
-      my $stop = $ENV{STANDIN_STOP_AFTER} || 1;
-      my $ticks = $ENV{STANDIN_TICKS} || 50;
-      for (my $i = 0; $n < $stop && $i < $ticks; $i++) { select(undef, undef, undef, 0.1) }
-      record("apply-finished");
-      exit 7;
-    ' ;;
-"#;
-
-#[cfg(unix)]
-impl Harness {
-    /// The stand-in terraform with [`TRAPPING_APPLY`].
-    fn trapping() -> Self {
-        let h = Harness::new();
-        let script = STAND_IN.replace(
-            "case \"$1\" in\n",
-            &format!("case \"$1\" in\n{TRAPPING_APPLY}"),
-        );
-        std::fs::write(h.bin.path().join("terraform"), script).unwrap();
-        h
-    }
-
-    fn state(&self) -> String {
-        std::fs::read_to_string(self.bin.path().join("calls.log.state")).unwrap_or_default()
-    }
-
-    /// Waits until the stand-in's apply has started (and set its traps).
-    fn wait_for(&self, text: &str, count: usize) {
-        let started = std::time::Instant::now();
-        while self.state().matches(text).count() < count {
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(30),
-                "never saw {text}: {}",
-                self.state()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    }
-
-    fn spawn_deploy(&self, vars: &[(&str, &str)]) -> std::process::Child {
-        Command::new(env!("CARGO_BIN_EXE_kite"))
-            .args(["deploy", "local", "--auto-approve"])
-            .current_dir(self.project.path())
-            .env_clear()
-            .env(
-                "PATH",
-                format!("{}:/usr/bin:/bin", self.bin.path().display()),
-            )
-            .env("STANDIN_LOG", self.log())
-            .envs(vars.iter().copied())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
-    }
-}
-
-#[cfg(unix)]
-fn send(signal: &str, pid: u32) {
-    let sent = Command::new("kill")
-        .args([format!("-{signal}"), pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-}
-
 #[cfg(unix)]
 #[test]
 fn sigterm_reaches_terraform_and_kite_waits_for_it_and_returns_its_status() {
     let h = Harness::trapping();
-    let mut kite = h.spawn_deploy(&[]);
+    let mut kite = h.spawn(&["deploy", "local", "--auto-approve"], &[]);
     h.wait_for("apply-started", 1);
     // What a service manager or `timeout` sends to kite alone.
     send("TERM", kite.id());
@@ -520,7 +393,7 @@ fn sigterm_reaches_terraform_and_kite_waits_for_it_and_returns_its_status() {
 #[test]
 fn sigint_sent_to_kite_by_a_process_reaches_terraform_once() {
     let h = Harness::trapping();
-    let mut kite = h.spawn_deploy(&[]);
+    let mut kite = h.spawn(&["deploy", "local", "--auto-approve"], &[]);
     h.wait_for("apply-started", 1);
     send("INT", kite.id());
     let status = kite.wait().unwrap();
@@ -535,7 +408,10 @@ fn sigint_sent_to_kite_by_a_process_reaches_terraform_once() {
 fn a_second_signal_is_forwarded_too() {
     let h = Harness::trapping();
     // This terraform stops only at the second signal, as a forced stop.
-    let mut kite = h.spawn_deploy(&[("STANDIN_STOP_AFTER", "2")]);
+    let mut kite = h.spawn(
+        &["deploy", "local", "--auto-approve"],
+        &[("STANDIN_STOP_AFTER", "2")],
+    );
     h.wait_for("apply-started", 1);
     send("TERM", kite.id());
     h.wait_for("TERM", 1);
@@ -598,7 +474,7 @@ fn ctrl_c_in_a_terminal_reaches_terraform_once_and_kite_returns_its_status() {
     let apply = h.args().into_iter().find(|a| a[0] == "apply").unwrap();
     assert_eq!(
         apply,
-        ["apply", "-auto-approve"],
+        ["apply", "-input=false", "-json", "kite.tfplan"],
         "no -no-color in a terminal"
     );
 }
@@ -612,16 +488,21 @@ fn the_terraform_commands_take_the_schema_options_of_synth() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        h.args(),
-        [
-            strings(&["init", "-input=false", "-no-color"]),
-            strings(&["plan", "-no-color"])
-        ]
-    );
+    let mut expected = planned(&[]);
+    expected.push(strings(&["show", "-no-color", "kite.tfplan"]));
+    assert_eq!(h.args(), expected);
 
     let h = Harness::new();
-    let out = h.kite(&["deploy", "local", "--schema", "missing.json"], &[]);
+    let out = h.kite(
+        &[
+            "deploy",
+            "local",
+            "--auto-approve",
+            "--schema",
+            "missing.json",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot use the schema file"));
     assert!(
@@ -674,7 +555,7 @@ fn a_stage_bot_token_reaches_terraform_through_its_environment_only() {
         String::from_utf8_lossy(&out.stderr)
     );
     let calls = h.calls();
-    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls.len(), 4, "{calls:?}");
     for call in &calls {
         assert_eq!(call.bot_token, token, "TF_VAR_telegram_bot_token");
         assert!(

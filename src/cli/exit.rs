@@ -8,6 +8,11 @@
 //! | 64 | the command line is wrong (`--help` and `--version` are 0) |
 //! | 128+N | kite was stopped by signal N before terraform ran (130 SIGINT, 143 SIGTERM); terraform was stopped by signal N; 141 (SIGPIPE) when standard output was closed by its reader |
 //!
+//! A run over several stacks (`kite deploy --all`) returns the status of
+//! its first failure, or 128 + N when a signal kept stacks from running;
+//! `kite diff --detailed-exitcode` returns 0 (no changes), 2 (changes) or 1
+//! (a stack failed) over all the stacks it ran.
+//!
 //! terraform itself exits 0, 1 or 2: never 3 or 64.
 
 use std::process::{ExitCode, ExitStatus};
@@ -34,6 +39,9 @@ pub(crate) enum Outcome {
     /// Standard output was closed by its reader (`kite list | head -1`):
     /// kite stops quietly, as a program killed by SIGPIPE.
     ClosedOutput,
+    /// A run over stacks ended with this status (the first failure's, or
+    /// 0/2/1 for `diff --detailed-exitcode`; see doc/adr/0015).
+    Run(u8),
 }
 
 impl Outcome {
@@ -45,6 +53,7 @@ impl Outcome {
             Outcome::Usage => USAGE,
             Outcome::Signal(n) => by_signal(*n),
             Outcome::ClosedOutput => by_signal(SIGPIPE),
+            Outcome::Run(status) => *status,
         }
     }
 }
@@ -62,7 +71,7 @@ pub(crate) fn by_signal(n: i32) -> u8 {
 
 /// terraform's status as kite's: its exit code unchanged, or 128 + N when a
 /// signal stopped it.
-fn terraform_status(status: ExitStatus) -> u8 {
+pub(crate) fn terraform_status(status: ExitStatus) -> u8 {
     if let Some(code) = status.code() {
         return u8::try_from(code).unwrap_or(KITE_ERROR);
     }

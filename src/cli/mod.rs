@@ -3,15 +3,22 @@
 //! `main` only maps the outcome of [`run`] to an exit status ([`exit`]);
 //! every user error becomes one message on stderr and status 3.
 
+mod diagnostics;
 pub mod exit;
+mod json;
+mod order;
+mod passthrough;
+mod plan;
 pub mod project;
+mod run;
 mod signals;
 mod terraform;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -23,6 +30,7 @@ use crate::synth::{self, StackError, SynthesizedStack};
 use crate::validate::{Finding, Schemas, Severity};
 
 use exit::Outcome;
+use json::{StackFailure, SynthFailed};
 pub use terraform::Terraform;
 
 /// Synthesizes typed Rust stacks to Terraform JSON, and drives terraform.
@@ -43,6 +51,9 @@ enum Command {
         out: OutDir,
         #[command(flatten)]
         checks: Checks,
+        /// Print one JSON document on stdout (errors as JSON on stderr).
+        #[arg(long)]
+        json: bool,
     },
     /// Check stacks (default: all) against the provider schemas, offline;
     /// nothing is written.
@@ -52,26 +63,39 @@ enum Command {
         /// versions; its providers replace the bundled ones.
         #[arg(long, value_name = "FILE")]
         schema: Option<PathBuf>,
+        /// Print one JSON document on stdout (errors as JSON on stderr).
+        #[arg(long)]
+        json: bool,
     },
     /// List the stacks, their backends and resource counts.
-    List,
-    /// Synthesize, then `terraform init` and `terraform plan`.
+    List {
+        /// Print one JSON document on stdout (errors as JSON on stderr).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Synthesize, then `terraform init` and `terraform plan` in each stack,
+    /// in dependency order.
     Diff {
         #[command(flatten)]
-        target: Target,
+        target: run::Targets,
+        /// Exit 0 when no stack has changes, 2 when one has, 1 when one
+        /// failed.
+        #[arg(long)]
+        detailed_exitcode: bool,
     },
-    /// Synthesize, then `terraform init` and `terraform apply`.
+    /// Synthesize, then plan and apply each stack, in dependency order.
     Deploy {
         #[command(flatten)]
-        target: Target,
+        target: run::Targets,
         /// Apply without asking for confirmation.
         #[arg(long)]
         auto_approve: bool,
     },
-    /// Synthesize, then `terraform init` and `terraform destroy`.
+    /// Synthesize, then plan the destruction of each stack and apply it,
+    /// dependent stacks first.
     Destroy {
         #[command(flatten)]
-        target: Target,
+        target: run::Targets,
         /// Destroy without asking for confirmation.
         #[arg(long)]
         auto_approve: bool,
@@ -162,6 +186,21 @@ fn load_schemas(file: Option<&Path>, cwd: &Path) -> Result<Schemas> {
     })
 }
 
+impl Command {
+    /// Whether the user asked for JSON (`--json`): errors are JSON too.
+    fn json(&self) -> bool {
+        match self {
+            Command::Synth { json, .. }
+            | Command::Validate { json, .. }
+            | Command::List { json } => *json,
+            Command::Diff { target, .. }
+            | Command::Deploy { target, .. }
+            | Command::Destroy { target, .. } => target.json,
+            Command::Output { .. } => false,
+        }
+    }
+}
+
 /// Runs the command line of `app` and returns the exit status. SIGINT and
 /// SIGTERM are handled from here on (see the README's Command line).
 pub fn main(app: App) -> ExitCode {
@@ -180,6 +219,8 @@ pub fn main_with_args(
         stdout: &mut Stream::new("standard output", stdout.lock()),
         stderr: &mut Stream::new("standard error", stderr.lock()),
         exiting: true,
+        json: false,
+        warnings: Vec::new(),
     };
     if let Err(e) = signals::install() {
         let _ = writeln!(
@@ -213,6 +254,8 @@ pub fn run_with(
         stdout: &mut Stream::new("standard output", stdout),
         stderr: &mut Stream::new("standard error", stderr),
         exiting: false,
+        json: false,
+        warnings: Vec::new(),
     };
     let place = || {
         Ok(Place {
@@ -229,12 +272,24 @@ fn run_io(
     place: impl FnOnce() -> Result<Place>,
     io: &mut Io,
 ) -> ExitCode {
-    let outcome = match Cli::try_parse_from(args) {
-        Ok(cli) => place().and_then(|place| run(app, cli, &place, io)),
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let outcome = match Cli::try_parse_from(&args) {
+        Ok(cli) => {
+            io.json = cli.command.json();
+            place().and_then(|place| run(app, cli, &place, io))
+        }
         Err(e) => {
             let text = e.render().to_string();
             if e.use_stderr() {
-                let _ = write!(io.stderr, "{text}");
+                // `--json` before a mistake elsewhere: the error is JSON too.
+                if args.iter().skip(1).any(|a| a == "--json") {
+                    let message = text.lines().next().unwrap_or_default();
+                    let message = message.strip_prefix("error: ").unwrap_or(message);
+                    let value = serde_json::json!({"error": {"message": message, "usage": text}});
+                    let _ = writeln!(io.stderr, "{value}");
+                } else {
+                    let _ = write!(io.stderr, "{text}");
+                }
                 Ok(Outcome::Usage)
             } else {
                 write!(io.stdout, "{text}")
@@ -251,15 +306,32 @@ fn run_io(
         Ok(outcome) => outcome,
         Err(e) if closed_output(&e) => Outcome::ClosedOutput,
         Err(e) => {
-            let _ = writeln!(io.stderr, "error: {}", render_error(&e));
-            match terraform::interrupted(&e) {
-                Some(signal) => Outcome::Signal(signal),
-                None => Outcome::Failed,
+            report_error(&e, io);
+            if let Some(signal) = terraform::interrupted(&e) {
+                Outcome::Signal(signal)
+            } else if e
+                .chain()
+                .any(|c| c.downcast_ref::<passthrough::Refused>().is_some())
+            {
+                Outcome::Usage
+            } else {
+                Outcome::Failed
             }
         }
     };
     let _ = io.stderr.flush();
     outcome.into()
+}
+
+/// Prints an error: `error: <message>`, or `{"error": {...}}` under
+/// `--json`, from the same message.
+fn report_error(e: &anyhow::Error, io: &mut Io) {
+    let message = render_error(e);
+    if io.json {
+        let _ = writeln!(io.stderr, "{}", json::error(e, &message));
+    } else {
+        let _ = writeln!(io.stderr, "error: {message}");
+    }
 }
 
 /// Whether `e` is a write to a pipe whose reader has gone (`kite list |
@@ -279,6 +351,22 @@ struct Io<'a> {
     /// The process exits when the command is done: large trees need not be
     /// freed one allocation at a time first.
     exiting: bool,
+    /// `--json`: stdout holds one JSON document, errors are JSON.
+    json: bool,
+    /// Under `--json`, the warnings for the document.
+    warnings: Vec<serde_json::Value>,
+}
+
+impl Io<'_> {
+    /// A warning: on stderr, or kept for the JSON document.
+    fn warn(&mut self, text: &str, value: serde_json::Value) -> io::Result<()> {
+        if self.json {
+            self.warnings.push(value);
+            Ok(())
+        } else {
+            writeln!(self.stderr, "{text}")
+        }
+    }
 }
 
 /// A stream whose write errors say which stream failed.
@@ -324,46 +412,70 @@ fn run(app: &App, cli: Cli, place: &Place, io: &mut Io) -> Result<Outcome> {
             stacks,
             out,
             checks,
+            json,
         } => {
             let schemas = checks.schemas(&place.cwd)?;
-            synth(
+            let out_path = out.path(place);
+            let synthesized = synth(
                 app,
                 &env,
                 &stacks,
-                &out.path(place),
+                &out_path,
                 out.wait(),
                 schemas.as_ref(),
                 io,
-                Summary::Stdout,
+                if json {
+                    Summary::Quiet
+                } else {
+                    Summary::Stdout
+                },
             )?;
+            if json {
+                let document = json_synth(&env, &out_path, &synthesized, io);
+                writeln!(io.stdout, "{document}")?;
+            }
             Ok(Outcome::Success)
         }
-        Command::Validate { stacks, schema } => {
+        Command::Validate {
+            stacks,
+            schema,
+            json: _,
+        } => {
             let schemas = load_schemas(schema.as_deref(), &place.cwd)?;
             validate(app, &env, &stacks, &schemas, io)
         }
-        Command::List => list(app, &env, io),
-        Command::Diff { target } => drive(app, &env, target, place, &["plan"], io),
+        Command::List { json: _ } => list(app, &env, io),
+        Command::Diff {
+            target,
+            detailed_exitcode,
+        } => run::run(
+            app,
+            &env,
+            place,
+            run::Verb::Diff { detailed_exitcode },
+            target,
+            io,
+        ),
         Command::Deploy {
             target,
             auto_approve,
-        } => drive(
+        } => run::run(
             app,
             &env,
-            target,
             place,
-            &approved("apply", auto_approve),
+            run::Verb::Deploy { auto_approve },
+            target,
             io,
         ),
         Command::Destroy {
             target,
             auto_approve,
-        } => drive(
+        } => run::run(
             app,
             &env,
-            target,
             place,
-            &approved("destroy", auto_approve),
+            run::Verb::Destroy { auto_approve },
+            target,
             io,
         ),
         Command::Output { target, json } => {
@@ -377,22 +489,44 @@ fn run(app: &App, cli: Cli, place: &Place, io: &mut Io) -> Result<Outcome> {
     }
 }
 
-/// A terraform command that changes infrastructure, with `-auto-approve`
-/// only when the user asked for it.
-fn approved(command: &'static str, auto_approve: bool) -> Vec<&'static str> {
-    let mut args = vec![command];
-    if auto_approve {
-        args.push("-auto-approve");
-    }
-    args
-}
-
 /// Where the summary of a synth goes: stdout for `kite synth`, stderr when
-/// terraform's output follows on stdout.
+/// terraform's output follows on stdout, nowhere under `--json` (the
+/// document holds it).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Summary {
     Stdout,
     Stderr,
+    Quiet,
+}
+
+/// What a synthesis wrote, and what the commands that follow need of it.
+struct Synthesized {
+    written: Vec<WrittenStack>,
+    /// The output, locked: held through what follows (terraform).
+    output: OutputDir,
+    /// Of each stack written, in the same order.
+    facts: Vec<StackFacts>,
+    elapsed: Duration,
+}
+
+/// What a run over stacks needs to know of a synthesized stack.
+#[derive(Clone, Debug)]
+struct StackFacts {
+    name: String,
+    /// The stacks to deploy before it (the manifest's `dependencies`).
+    dependencies: Vec<String>,
+    /// The stacks whose state it reads, and the outputs it reads there.
+    reads: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl StackFacts {
+    fn of(stack: &SynthesizedStack) -> Self {
+        StackFacts {
+            name: stack.name.clone(),
+            dependencies: stack.dependencies.clone(),
+            reads: crate::cross_stack::state_reads(&stack.dependencies, &stack.references),
+        }
+    }
 }
 
 /// Builds and synthesizes the named stacks (all when none is named), checks
@@ -410,14 +544,28 @@ fn synth(
     schemas: Option<&Schemas>,
     io: &mut Io,
     summary: Summary,
-) -> Result<(Vec<WrittenStack>, OutputDir)> {
+) -> Result<Synthesized> {
     let started = Instant::now();
     let defs = app.select(names)?;
     // Unchanged assets keep the fingerprints the output remembers.
     crate::fingerprints::load(out);
+    let done = check_stacks(app, env, &defs, schemas, out, io)?;
+    write_stacks(env, done, out, wait, io, summary, started)
+}
+
+/// Builds, synthesizes and checks the stacks `defs`; the stacks, or every
+/// reason they cannot be written.
+fn check_stacks(
+    app: &App,
+    env: &Env,
+    defs: &[&StackDef],
+    schemas: Option<&Schemas>,
+    out: &Path,
+    io: &mut Io,
+) -> Result<Vec<SynthesizedStack>> {
     let mut done: Vec<SynthesizedStack> = Vec::with_capacity(defs.len());
-    let mut failures: Vec<String> = Vec::new();
-    for built in build_and_synthesize(app, &defs, env, io) {
+    let mut failures: Vec<StackFailure> = Vec::new();
+    for built in build_and_synthesize(app, defs, env, io) {
         let synthesized = match built {
             Ok(s) => s,
             Err(e) => {
@@ -432,29 +580,48 @@ fn synth(
                 .filter(|f| f.severity == Severity::Error)
                 .collect();
             for warning in findings.iter().filter(|f| f.severity == Severity::Warning) {
-                writeln!(io.stderr, "{warning}")?;
+                io.warn(&warning.to_string(), json::finding(warning))?;
             }
             if !errors.is_empty() {
                 let lines: Vec<String> = errors.iter().map(|f| f.to_string()).collect();
-                failures.push(format!(
-                    "stack `{}` does not match the provider schemas ({} error{}):\n{}\nFix the stack, or pass --no-validate to write it anyway.",
-                    synthesized.name,
-                    errors.len(),
-                    if errors.len() == 1 { "" } else { "s" },
-                    lines.join("\n")
-                ));
+                failures.push(StackFailure {
+                    stack: synthesized.name.clone(),
+                    message: format!(
+                        "stack `{}` does not match the provider schemas ({} error{}):\n{}\nFix the stack, or pass --no-validate to write it anyway.",
+                        synthesized.name,
+                        errors.len(),
+                        if errors.len() == 1 { "" } else { "s" },
+                        lines.join("\n")
+                    ),
+                    problems: Vec::new(),
+                    findings: errors.into_iter().cloned().collect(),
+                });
                 continue;
             }
         }
         done.push(synthesized);
     }
     if !failures.is_empty() {
-        bail!(
-            "{}\nNothing was written; {} is unchanged.",
-            failures.join("\n"),
-            out.display()
-        );
+        return Err(SynthFailed {
+            failures,
+            out: out.to_path_buf(),
+        }
+        .into());
     }
+    Ok(done)
+}
+
+/// Locks the output directory and writes `done` into it, then prints the
+/// summary.
+fn write_stacks(
+    env: &Env,
+    done: Vec<SynthesizedStack>,
+    out: &Path,
+    wait: Wait,
+    io: &mut Io,
+    summary: Summary,
+    started: Instant,
+) -> Result<Synthesized> {
     let output = {
         let stderr = &mut *io.stderr;
         let mut told = |holder: &Holder| {
@@ -468,12 +635,14 @@ fn synth(
     };
     let written = output.write(&done)?;
     if let Err(e) = crate::fingerprints::save(out) {
-        writeln!(
-            io.stderr,
+        let text = format!(
             "warning: the assets' fingerprints could not be kept in {} ({e}); the next synth hashes them again",
             out.display()
-        )?;
+        );
+        let value = json::warning("", &text);
+        io.warn(&text, value)?;
     }
+    let facts: Vec<StackFacts> = done.iter().map(StackFacts::of).collect();
     if io.exiting {
         std::mem::forget(done);
     }
@@ -481,6 +650,7 @@ fn synth(
     let report: &mut dyn Write = match summary {
         Summary::Stdout => &mut *io.stdout,
         Summary::Stderr => &mut *io.stderr,
+        Summary::Quiet => &mut io::sink(),
     };
     print_summary(report, env, &written, elapsed).with_context(|| {
         format!(
@@ -488,7 +658,17 @@ fn synth(
             out.display()
         )
     })?;
-    Ok((written, output))
+    Ok(Synthesized {
+        written,
+        output,
+        facts,
+        elapsed,
+    })
+}
+
+/// A path as the human output shows it: inside the project, relative to it.
+fn shown_path<'a>(env: &Env, path: &'a Path) -> &'a Path {
+    path.strip_prefix(env.project_root()).unwrap_or(path)
 }
 
 fn print_summary(
@@ -498,17 +678,12 @@ fn print_summary(
     elapsed: std::time::Duration,
 ) -> io::Result<()> {
     for w in written {
-        // Paths inside the project are shown relative to it.
-        let shown = w
-            .config_path
-            .strip_prefix(env.project_root())
-            .unwrap_or(&w.config_path);
         writeln!(
             report,
             "{:<12} {:>5} resources  {}",
             w.name,
             w.resource_count,
-            shown.display()
+            shown_path(env, &w.config_path).display()
         )?;
     }
     writeln!(
@@ -521,6 +696,29 @@ fn print_summary(
     report.flush()
 }
 
+/// `kite synth --json`'s document (also the `synth` member of a run's).
+fn json_synth(env: &Env, out: &Path, s: &Synthesized, io: &mut Io) -> serde_json::Value {
+    let stacks: Vec<serde_json::Value> = s
+        .written
+        .iter()
+        .zip(&s.facts)
+        .map(|(w, facts)| {
+            serde_json::json!({
+                "name": w.name,
+                "resources": w.resource_count,
+                "path": shown_path(env, &w.config_path).display().to_string(),
+                "dependencies": facts.dependencies,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "out": shown_path(env, out).display().to_string(),
+        "stacks": stacks,
+        "warnings": std::mem::take(&mut io.warnings),
+        "elapsed_ms": json::millis(s.elapsed),
+    })
+}
+
 /// Synthesizes in memory and reports every finding; fails when any is an error.
 fn validate(
     app: &App,
@@ -529,27 +727,45 @@ fn validate(
     schemas: &Schemas,
     io: &mut Io,
 ) -> Result<Outcome> {
+    let started = Instant::now();
     let defs = app.select(names)?;
     let mut failed = false;
+    let mut documented: Vec<serde_json::Value> = Vec::new();
     for built in build_and_synthesize(app, &defs, env, io) {
         let synthesized = match built {
             Ok(s) => s,
             Err(e) => {
                 failed = true;
-                writeln!(io.stderr, "error: {e}")?;
+                if io.json {
+                    documented.push(serde_json::json!({
+                        "name": e.stack,
+                        "error": e.to_json(),
+                    }));
+                } else {
+                    writeln!(io.stderr, "error: {}", e.message)?;
+                }
                 continue;
             }
         };
         let findings = crate::validate::validate(&synthesized, schemas);
-        for f in &findings {
-            writeln!(io.stderr, "{f}")?;
-        }
         let errors = findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .count();
         let warnings = findings.len() - errors;
         failed |= errors > 0;
+        if io.json {
+            documented.push(serde_json::json!({
+                "name": synthesized.name,
+                "errors": errors,
+                "warnings": warnings,
+                "findings": findings.iter().map(json::finding).collect::<Vec<_>>(),
+            }));
+            continue;
+        }
+        for f in &findings {
+            writeln!(io.stderr, "{f}")?;
+        }
         writeln!(
             io.stdout,
             "{:<12} {} error{}, {} warning{}",
@@ -560,6 +776,14 @@ fn validate(
             if warnings == 1 { "" } else { "s" }
         )?;
     }
+    if io.json {
+        let document = serde_json::json!({
+            "stacks": documented,
+            "warnings": std::mem::take(&mut io.warnings),
+            "elapsed_ms": json::millis(started.elapsed()),
+        });
+        writeln!(io.stdout, "{document}")?;
+    }
     Ok(if failed {
         Outcome::Failed
     } else {
@@ -568,9 +792,12 @@ fn validate(
 }
 
 /// Prints what building a stack found worth saying.
-fn print_warnings(env: &Env, stack: &str, stderr: &mut dyn Write) -> io::Result<()> {
+fn print_warnings(env: &Env, stack: &str, io: &mut Io) -> io::Result<()> {
     for warning in env.take_warnings() {
-        writeln!(stderr, "warning: stack `{stack}`: {warning}")?;
+        io.warn(
+            &format!("warning: stack `{stack}`: {warning}"),
+            json::warning(stack, &warning),
+        )?;
     }
     Ok(())
 }
@@ -581,15 +808,24 @@ fn build_and_synthesize(
     defs: &[&StackDef],
     env: &Env,
     io: &mut Io,
-) -> Vec<std::result::Result<SynthesizedStack, String>> {
+) -> Vec<std::result::Result<SynthesizedStack, StackFailure>> {
     let built = app.build_many(defs, env);
-    let _ = print_warnings(env, &names_of(defs), io.stderr);
+    let _ = print_warnings(env, &names_of(defs), io);
     built
         .into_iter()
         .map(|(def, stack)| {
-            let stack =
-                stack.map_err(|e| format!("stack `{}`: {}", def.name(), render_error(&e)))?;
-            synth::synthesize(stack).map_err(|e: StackError| e.to_string())
+            let stack = stack.map_err(|e| StackFailure {
+                stack: def.name().to_owned(),
+                message: format!("stack `{}`: {}", def.name(), render_error(&e)),
+                problems: Vec::new(),
+                findings: Vec::new(),
+            })?;
+            synth::synthesize(stack).map_err(|e: StackError| StackFailure {
+                stack: e.stack.clone(),
+                message: e.to_string(),
+                problems: e.problems.clone(),
+                findings: Vec::new(),
+            })
         })
         .collect()
 }
@@ -601,15 +837,47 @@ fn names_of(defs: &[&StackDef]) -> String {
 
 fn list(app: &App, env: &Env, io: &mut Io) -> Result<Outcome> {
     let mut failed = false;
+    let defs: Vec<&StackDef> = app.stacks().iter().collect();
+    let built = app.build_many(&defs, env);
+    print_warnings(env, &names_of(&defs), io)?;
+    if io.json {
+        let mut stacks = Vec::new();
+        for (def, built) in built {
+            stacks.push(match built {
+                Ok(stack) => serde_json::json!({
+                    "name": def.name(),
+                    "description": def.description(),
+                    "backend": stack.backend().map(|b| b.type_name()),
+                    "resources": stack.resource_count(),
+                    "dependencies": stack.dependencies(),
+                }),
+                Err(e) => {
+                    failed = true;
+                    serde_json::json!({
+                        "name": def.name(),
+                        "description": def.description(),
+                        "error": {"message": format!("cannot be built: {}", render_error(&e)), "stack": def.name()},
+                    })
+                }
+            });
+        }
+        let document = serde_json::json!({
+            "stacks": stacks,
+            "warnings": std::mem::take(&mut io.warnings),
+        });
+        writeln!(io.stdout, "{document}")?;
+        return Ok(if failed {
+            Outcome::Failed
+        } else {
+            Outcome::Success
+        });
+    }
     let out = &mut *io.stdout;
     writeln!(
         out,
         "{:<12} {:<8} {:>9}  {:<14}  DESCRIPTION",
         "STACK", "BACKEND", "RESOURCES", "NEEDS"
     )?;
-    let defs: Vec<&StackDef> = app.stacks().iter().collect();
-    let built = app.build_many(&defs, env);
-    print_warnings(env, &names_of(&defs), io.stderr)?;
     for (def, built) in built {
         match built {
             Ok(stack) => {
@@ -670,7 +938,7 @@ fn one_stack(app: &App, stack: Option<String>, command: &str) -> Result<String> 
 
 /// Synthesizes one stack, then runs `terraform init` and the command in its
 /// directory, holding the output's lock throughout. terraform's exit status
-/// becomes kite's.
+/// becomes kite's. (`kite output`; diff, deploy and destroy are [`run`]s.)
 fn drive(
     app: &App,
     env: &Env,
@@ -679,11 +947,15 @@ fn drive(
     args: &[&str],
     io: &mut Io,
 ) -> Result<Outcome> {
-    let name = one_stack(app, target.stack, command_name(args))?;
+    let name = one_stack(app, target.stack, "output")?;
     let out = target.out.path(place);
     let terraform = Terraform::from_env(env)?;
     let schemas = target.checks.schemas(&place.cwd)?;
-    let (written, _locked) = synth(
+    let Synthesized {
+        written,
+        output: _locked,
+        ..
+    } = synth(
         app,
         env,
         std::slice::from_ref(&name),
@@ -721,13 +993,4 @@ fn drive(
         writeln!(io.stderr, "error: terraform was stopped by a signal")?;
     }
     Ok(Outcome::Terraform(status))
-}
-
-fn command_name(args: &[&str]) -> &'static str {
-    match args.first().copied() {
-        Some("plan") => "diff",
-        Some("apply") => "deploy",
-        Some("destroy") => "destroy",
-        _ => "output",
-    }
 }

@@ -12,6 +12,11 @@
 //!   two terraform commands) kite removes the staging directory it made and
 //!   exits with 128 + N.
 //! - After a signal, no further terraform command is started.
+//! - Several terraform processes may run at once (a run over several
+//!   stacks with `--parallelism`): a signal is forwarded to each. While a
+//!   run is under way ([`RunGuard`]), a signal that arrives when no
+//!   terraform runs is recorded, not fatal: the run stops starting stacks
+//!   and commands, removes its plan files, reports and exits.
 //!
 //! Only [`install`] (called by [`super::main`]) changes how the process
 //! handles signals; a program that embeds [`super::run_with`] keeps its own.
@@ -33,17 +38,20 @@ impl std::fmt::Display for Interrupted {
 impl std::error::Error for Interrupted {}
 
 struct State {
-    /// terraform, while it runs.
-    child: Option<u32>,
+    /// The terraform processes running.
+    children: Vec<u32>,
     /// The first signal received.
     received: Option<i32>,
     installed: bool,
+    /// Runs under way ([`RunGuard`]).
+    runs: usize,
 }
 
 static STATE: Mutex<State> = Mutex::new(State {
-    child: None,
+    children: Vec::new(),
     received: None,
     installed: false,
+    runs: 0,
 });
 
 fn state() -> MutexGuard<'static, State> {
@@ -86,16 +94,15 @@ fn handle(signal: i32, sent_by_a_process: bool) {
 
     let mut state = state();
     state.received.get_or_insert(signal);
-    match state.child {
-        Some(pid) => {
-            if signal == SIGTERM || sent_by_a_process {
-                forward(pid, signal);
+    if !state.children.is_empty() {
+        if signal == SIGTERM || sent_by_a_process {
+            for pid in &state.children {
+                forward(*pid, signal);
             }
         }
-        None => {
-            crate::synth::output_dir::abandon_staging();
-            std::process::exit(i32::from(super::exit::by_signal(signal)));
-        }
+    } else if state.runs == 0 {
+        crate::synth::output_dir::abandon_staging();
+        std::process::exit(i32::from(super::exit::by_signal(signal)));
     }
 }
 
@@ -111,25 +118,56 @@ fn forward(pid: u32, signal: i32) {
     let _ = kill_process(pid, signal);
 }
 
-/// Runs `command` (terraform) to its end. Not started at all when kite has
-/// received a signal already ([`Interrupted`]).
-pub(crate) fn run(command: &mut Command) -> io::Result<Result<ExitStatus, Interrupted>> {
-    let mut child = {
+/// The first signal kite received, if any.
+pub(crate) fn received() -> Option<i32> {
+    state().received
+}
+
+/// While it lives, a signal that arrives when no terraform runs is recorded
+/// for the run to act on ([`received`]) instead of ending kite.
+pub(crate) struct RunGuard(());
+
+impl RunGuard {
+    pub(crate) fn new() -> Self {
+        state().runs += 1;
+        RunGuard(())
+    }
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
         let mut state = state();
-        if let Some(signal) = state.received {
-            return Ok(Err(Interrupted(signal)));
-        }
-        // Registered before a signal can be handled: the handler waits for
-        // this lock, then forwards.
-        let child = command.spawn()?;
-        state.child = Some(child.id());
-        child
-    };
-    wait_until_exited(&child);
+        state.runs = state.runs.saturating_sub(1);
+    }
+}
+
+/// Starts `command` (terraform), registered for signals. Not started at
+/// all when kite has received a signal already ([`Interrupted`]).
+pub(crate) fn spawn(command: &mut Command) -> io::Result<Result<Child, Interrupted>> {
+    let mut state = state();
+    if let Some(signal) = state.received {
+        return Ok(Err(Interrupted(signal)));
+    }
+    // Registered before a signal can be handled: the handler waits for
+    // this lock, then forwards.
+    let child = command.spawn()?;
+    state.children.push(child.id());
+    Ok(Ok(child))
+}
+
+/// Waits for a child of [`spawn`] to end.
+pub(crate) fn wait(child: &mut Child) -> io::Result<ExitStatus> {
+    wait_until_exited(child);
     // Unregistered before the child is reaped: its pid cannot have been
     // reused for another process while a signal might be sent to it.
-    state().child = None;
-    Ok(Ok(child.wait()?))
+    {
+        let mut state = state();
+        let id = child.id();
+        if let Some(i) = state.children.iter().position(|&p| p == id) {
+            state.children.swap_remove(i);
+        }
+    }
+    child.wait()
 }
 
 /// Waits until `child` has exited without reaping it.

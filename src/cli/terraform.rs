@@ -1,8 +1,8 @@
 //! Running the terraform binary in a stack's directory.
 
-use std::io::{self, IsTerminal};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
-use std::process::{Command, ExitStatus};
+use std::process::{Child, Command, ExitStatus, Stdio};
 
 use anyhow::{Result, anyhow};
 
@@ -71,6 +71,28 @@ impl Terraform {
         all
     }
 
+    /// The arguments terraform is run with: kite's own (`args`), `-no-color`
+    /// when kite's output is not a terminal, then `trailing` (the user's
+    /// arguments after `--`, a plan file).
+    pub(crate) fn arguments_with(&self, args: &[&str], trailing: &[String]) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .arguments(args)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        all.extend(trailing.iter().cloned());
+        all
+    }
+
+    fn command(&self, dir: &Path, args: &[impl AsRef<std::ffi::OsStr>]) -> Command {
+        let mut command = Command::new(&self.binary);
+        command
+            .args(args)
+            .current_dir(dir)
+            .envs(self.extra_env.iter().map(|(k, v)| (k, v)));
+        command
+    }
+
     /// Runs terraform with `args` in `dir`, its output streaming to the
     /// user, and waits for it (see [`signals`] for SIGINT and SIGTERM). With
     /// `stdout_to_stderr`, what it prints goes to stderr, so that stdout
@@ -79,33 +101,126 @@ impl Terraform {
     /// terraform could be started.
     pub fn run(&self, dir: &Path, args: &[&str], stdout_to_stderr: bool) -> Result<ExitStatus> {
         let args = self.arguments(args);
-        let mut command = Command::new(&self.binary);
-        command
-            .args(&args)
-            .current_dir(dir)
-            .envs(self.extra_env.iter().map(|(k, v)| (k, v)));
+        let mut command = self.command(dir, &args);
         if stdout_to_stderr {
             command.stdout(std::process::Stdio::from(std::io::stderr()));
         }
-        match signals::run(&mut command) {
-            Ok(Ok(status)) => Ok(status),
-            Ok(Err(interrupted)) => Err(anyhow::Error::new(interrupted).context(format!(
-                "`{} {}` was not started",
+        let shown = args.join(" ");
+        let mut child = self.spawn(&mut command, dir, &shown)?;
+        signals::wait(&mut child).map_err(|e| self.failed_to_run(&shown, dir, e))
+    }
+
+    /// Runs terraform with exactly `args` in `dir`, without input, and hands
+    /// each line it prints to `on_line` (from two threads: stdout's and
+    /// stderr's), as it comes.
+    pub(crate) fn run_lines(
+        &self,
+        dir: &Path,
+        args: &[String],
+        on_line: &(dyn Fn(Source, &str) + Sync),
+    ) -> Result<ExitStatus> {
+        let mut command = self.command(dir, args);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let shown = args.join(" ");
+        let mut child = self.spawn(&mut command, dir, &shown)?;
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        std::thread::scope(|scope| {
+            if let Some(out) = stdout {
+                scope.spawn(move || read_lines(out, |line| on_line(Source::Stdout, line)));
+            }
+            if let Some(err) = stderr {
+                scope.spawn(move || read_lines(err, |line| on_line(Source::Stderr, line)));
+            }
+            signals::wait(&mut child).map_err(|e| self.failed_to_run(&shown, dir, e))
+        })
+    }
+
+    /// Runs terraform with exactly `args` in `dir`, without input, and
+    /// returns its status and what it printed on stdout; stderr's lines go
+    /// to `on_stderr`.
+    pub(crate) fn run_captured(
+        &self,
+        dir: &Path,
+        args: &[String],
+        on_stderr: &(dyn Fn(&str) + Sync),
+    ) -> Result<(ExitStatus, Vec<u8>)> {
+        let mut command = self.command(dir, args);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let shown = args.join(" ");
+        let mut child = self.spawn(&mut command, dir, &shown)?;
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        std::thread::scope(|scope| {
+            let captured = scope.spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut out) = stdout {
+                    let _ = out.read_to_end(&mut bytes);
+                }
+                bytes
+            });
+            if let Some(err) = stderr {
+                scope.spawn(move || read_lines(err, on_stderr));
+            }
+            let status =
+                signals::wait(&mut child).map_err(|e| self.failed_to_run(&shown, dir, e))?;
+            Ok((status, captured.join().unwrap_or_default()))
+        })
+    }
+
+    /// Starts `command`; an [`Interrupted`] error when a signal came first.
+    fn spawn(&self, command: &mut Command, dir: &Path, shown: &str) -> Result<Child> {
+        match signals::spawn(command) {
+            Ok(Ok(child)) => Ok(child),
+            Ok(Err(interrupted)) => Err(anyhow::Error::new(interrupted)
+                .context(format!("`{} {shown}` was not started", self.binary))),
+            Err(e) => Err(self.failed_to_run(shown, dir, e)),
+        }
+    }
+
+    fn failed_to_run(&self, shown: &str, dir: &Path, e: io::Error) -> anyhow::Error {
+        match e.kind() {
+            io::ErrorKind::NotFound => anyhow!(
+                "the terraform binary `{}` was not found on PATH: install Terraform 1.11 or later (https://developer.hashicorp.com/terraform/install), or set {BINARY_VARIABLE} to the binary to run (such as `tofu`)",
+                self.binary
+            ),
+            _ => anyhow!(
+                "cannot run `{} {shown}` in {}: {e}",
                 self.binary,
-                args.join(" ")
-            ))),
-            Err(e) => Err(match e.kind() {
-                io::ErrorKind::NotFound => anyhow!(
-                    "the terraform binary `{}` was not found on PATH: install Terraform 1.11 or later (https://developer.hashicorp.com/terraform/install), or set {BINARY_VARIABLE} to the binary to run (such as `tofu`)",
-                    self.binary
-                ),
-                _ => anyhow!(
-                    "cannot run `{} {}` in {}: {e}",
-                    self.binary,
-                    args.join(" "),
-                    dir.display()
-                ),
-            }),
+                dir.display()
+            ),
+        }
+    }
+}
+
+/// Which of terraform's streams a line came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    Stdout,
+    Stderr,
+}
+
+/// Hands each line of `stream` to `on_line`, without its line ending
+/// (invalid UTF-8 replaced), until the stream ends.
+fn read_lines(stream: impl Read, on_line: impl Fn(&str)) {
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                    line.pop();
+                }
+                on_line(&String::from_utf8_lossy(&line));
+            }
         }
     }
 }
