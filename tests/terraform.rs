@@ -371,7 +371,9 @@ fn without_a_stack_name_kite_says_which_stacks_exist() {
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("this app has 3 stacks (kite, kite-dev, local): name the one to deploy"),
+        stderr.contains(
+            "this app has 4 stacks (kite, kite-dev, build, local): name the one to deploy"
+        ),
         "{stderr}"
     );
     assert!(h.calls().is_empty(), "terraform is not run");
