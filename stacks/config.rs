@@ -18,10 +18,81 @@ pub const DEFAULT_STATE_REGION: &str = "eu-north-1";
 pub struct KiteConfig {
     /// The apex domain hosted on Cloudflare; `None`: no custom domains.
     pub domain: Option<String>,
-    pub lambda_zip: PathBuf,
+    /// Where the functions' package comes from.
+    pub lambda: LambdaSource,
     pub state_bucket: String,
     pub state_region: String,
 }
+
+/// Where the functions' package comes from (`KITE_LAMBDA_SOURCE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LambdaSource {
+    /// A file shipped with each stage (`local`, the default).
+    File(PathBuf),
+    /// The `build` stack's bucket, where CI uploads it (`s3`).
+    S3,
+}
+
+/// The settings of the `build` stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildConfig {
+    /// `owner/name` of the GitHub repository whose workflows may upload
+    /// packages; `None`: no CI role.
+    pub github_repository: Option<String>,
+    /// An existing GitHub OIDC provider of the account (one per account and
+    /// URL); `None`: the build stack creates it (with a repository).
+    pub github_oidc_provider_arn: Option<String>,
+}
+
+impl BuildConfig {
+    pub fn from_env(env: &Env) -> Result<Self> {
+        let github_repository = match env.get("KITE_GITHUB_REPOSITORY")? {
+            None => None,
+            Some(repo) => {
+                let valid = repo.split_once('/').is_some_and(|(owner, name)| {
+                    !owner.is_empty()
+                        && owner.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                        && !name.is_empty()
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                });
+                if !valid {
+                    bail!(
+                        "KITE_GITHUB_REPOSITORY=`{repo}` is not a GitHub repository (`owner/name`, such as `k1te-chat/k1te-serverless`): set it to the repository whose workflows upload the Lambda package, or unset it for no CI role"
+                    );
+                }
+                Some(repo.to_owned())
+            }
+        };
+        let github_oidc_provider_arn = match env.get("KITE_GITHUB_OIDC_PROVIDER_ARN")? {
+            None => None,
+            Some(arn) => {
+                let valid = arn
+                    .strip_prefix("arn:aws:iam::")
+                    .and_then(|r| r.split_once(":oidc-provider/"))
+                    .is_some_and(|(account, url)| {
+                        account.len() == 12
+                            && account.chars().all(|c| c.is_ascii_digit())
+                            && url == GITHUB_OIDC_HOST
+                    });
+                if !valid {
+                    bail!(
+                        "KITE_GITHUB_OIDC_PROVIDER_ARN=`{arn}` is not the ARN of a GitHub OIDC provider (`arn:aws:iam::<account>:oidc-provider/{GITHUB_OIDC_HOST}`): set it to the provider the account has (`aws iam list-open-id-connect-providers`), or unset it to create one"
+                    );
+                }
+                Some(arn.to_owned())
+            }
+        };
+        Ok(BuildConfig {
+            github_repository,
+            github_oidc_provider_arn,
+        })
+    }
+}
+
+/// The host GitHub Actions' tokens come from.
+pub const GITHUB_OIDC_HOST: &str = "token.actions.githubusercontent.com";
 
 /// Lambda's limit for a package uploaded directly (not through S3), zipped.
 pub const DIRECT_UPLOAD_LIMIT: u64 = 50 * 1024 * 1024;
@@ -45,7 +116,13 @@ impl KiteConfig {
                 Some(domain)
             }
         };
-        let lambda_zip = lambda_package(env)?;
+        let lambda = match env.get("KITE_LAMBDA_SOURCE")? {
+            None | Some("local") => LambdaSource::File(lambda_package(env)?),
+            Some("s3") => LambdaSource::S3,
+            Some(other) => bail!(
+                "KITE_LAMBDA_SOURCE=`{other}` is not a source of the Lambda package: set it to `local` (the file KITE_LAMBDA_ZIP names, the default) or `s3` (the build stack's bucket, where CI uploads it)"
+            ),
+        };
         let state_bucket = env
             .get("KITE_STATE_BUCKET")?
             .unwrap_or(DEFAULT_STATE_BUCKET)
@@ -66,7 +143,7 @@ impl KiteConfig {
         }
         Ok(KiteConfig {
             domain,
-            lambda_zip,
+            lambda,
             state_bucket,
             state_region,
         })
@@ -373,7 +450,10 @@ mod tests {
         assert_eq!(config.domain, None);
         assert_eq!(config.state_bucket, "k1te-chat-tfstate");
         assert_eq!(config.state_region, "eu-north-1");
-        assert_eq!(config.lambda_zip, dir.path().join("function.zip"));
+        assert_eq!(
+            config.lambda,
+            LambdaSource::File(dir.path().join("function.zip"))
+        );
     }
 
     #[test]
@@ -519,6 +599,53 @@ mod tests {
                 .budget
                 .is_none()
         );
+    }
+
+    #[test]
+    fn the_package_source_and_the_build_settings_are_checked() {
+        let env = stage_env(&[("KITE_LAMBDA_SOURCE", "s3")]);
+        assert_eq!(KiteConfig::from_env(&env).unwrap().lambda, LambdaSource::S3);
+        let env = stage_env(&[("KITE_LAMBDA_SOURCE", "ftp")]);
+        let err = KiteConfig::from_env(&env).unwrap_err().to_string();
+        assert!(
+            err.contains("KITE_LAMBDA_SOURCE=`ftp` is not a source"),
+            "{err}"
+        );
+        let good = stage_env(&[
+            ("KITE_GITHUB_REPOSITORY", "k1te-chat/k1te-serverless"),
+            (
+                "KITE_GITHUB_OIDC_PROVIDER_ARN",
+                "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+            ),
+        ]);
+        let build = BuildConfig::from_env(&good).unwrap();
+        assert_eq!(
+            build.github_repository.as_deref(),
+            Some("k1te-chat/k1te-serverless")
+        );
+        assert!(build.github_oidc_provider_arn.is_some());
+        for (var, value, text) in [
+            (
+                "KITE_GITHUB_REPOSITORY",
+                "k1te-serverless",
+                "is not a GitHub repository",
+            ),
+            (
+                "KITE_GITHUB_REPOSITORY",
+                "a/b c",
+                "is not a GitHub repository",
+            ),
+            (
+                "KITE_GITHUB_OIDC_PROVIDER_ARN",
+                "arn:aws:iam::123:oidc-provider/token.actions.githubusercontent.com",
+                "is not the ARN of a GitHub OIDC provider",
+            ),
+        ] {
+            let err = BuildConfig::from_env(&stage_env(&[(var, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(text), "{var}={value}: {err}");
+        }
     }
 
     #[test]

@@ -20,25 +20,25 @@ use kite::cloudflare::constructs::CloudflareZone;
 use kite::expr::Tf;
 use kite::{Address, Env, Stack, template};
 
-use crate::config::{KiteConfig, StageConfig};
+use crate::config::{BuildConfig, KiteConfig, LambdaSource, StageConfig};
 use crate::dynamodb_schema::{DynamodbSchema, SchemaOptions};
 use crate::stage::Stage;
 
 const QUARKUS_HANDLER: &str =
     "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
 
-/// The production stack, `kite`.
-pub fn build(env: &Env) -> Result<Stack> {
-    build_stage(env, &Stage::PROD)
-}
-
-/// The development stack, `kite-dev`.
-pub fn build_dev(env: &Env) -> Result<Stack> {
-    build_stage(env, &Stage::DEV)
-}
-
-fn build_stage(env: &Env, stage: &Stage) -> Result<Stack> {
+/// The stages, `kite` (production) and `kite-dev` (development), and the
+/// `build` stack whose bucket they take their code from with
+/// `KITE_LAMBDA_SOURCE=s3`: built together, so that they can read it.
+pub fn build_group(env: &Env) -> Result<Vec<Stack>> {
     let config = KiteConfig::from_env(env)?;
+    let (build, packages) = crate::build::build(&config, &BuildConfig::from_env(env)?)?;
+    let prod = build_stage(env, &Stage::PROD, &config, &packages)?;
+    let dev = build_stage(env, &Stage::DEV, &config, &packages)?;
+    Ok(vec![prod, dev, build])
+}
+
+fn build_stage(env: &Env, stage: &Stage, config: &KiteConfig, packages: &Bucket) -> Result<Stack> {
     let settings = StageConfig::from_env(env, stage, config.domain.as_deref())?;
     let mut stack = Stack::new(stage.stack);
     let root = stack.root();
@@ -94,8 +94,14 @@ fn build_stage(env: &Env, stage: &Stage) -> Result<Stack> {
             "apigateway.amazonaws.com",
         )
     };
-    let code = LambdaCode::from_file(&mut stack, &root, "k1te-serverless", &config.lambda_zip)
-        .context("the Lambda package cannot be used")?;
+    let code = match &config.lambda {
+        LambdaSource::File(path) => {
+            LambdaCode::from_file(&mut stack, &root, "k1te-serverless", path)
+                .context("the Lambda package cannot be used")?
+        }
+        // The build stack's bucket, read through its state.
+        LambdaSource::S3 => LambdaCode::from_s3(packages.name(), crate::build::PACKAGE_KEY),
+    };
 
     // Chat attachments: private, kept a week, for the stage's own web pages.
     let object_store = Bucket::new(

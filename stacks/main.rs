@@ -2,6 +2,7 @@
 //! (development) stages on AWS and the `local` stack (Docker), wired to
 //! kite's command line.
 
+mod build;
 mod config;
 mod dynamodb_schema;
 #[path = "kite.rs"]
@@ -20,15 +21,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn app() -> App {
     App::new()
-        .stack(
-            "kite",
-            "production: DynamoDB, API Gateway, Lambda, IAM, logs, optional Cloudflare domain",
-            kite_stack::build,
-        )
-        .stack(
-            "kite-dev",
-            "development: the same application at stage dev, beside production",
-            kite_stack::build_dev,
+        .group(
+            &[
+                (
+                    "kite",
+                    "production: DynamoDB, API Gateway, Lambda, IAM, logs, attachments, optional Cloudflare domain",
+                ),
+                (
+                    "kite-dev",
+                    "development: the same application at stage dev, beside production",
+                ),
+                (
+                    "build",
+                    "the Lambda package's bucket, and the CI role that uploads it",
+                ),
+            ],
+            kite_stack::build_group,
         )
         .stack(
             "local",

@@ -319,7 +319,7 @@ fn without_a_stack_name_kite_says_which_stacks_exist() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(
-            "this app has 3 stacks (kite, kite-dev, local): name the ones to deploy, as `kite deploy kite`, or pass --all"
+            "this app has 4 stacks (kite, kite-dev, build, local): name the ones to deploy, as `kite deploy kite`, or pass --all"
         ),
         "{stderr}"
     );

@@ -12,6 +12,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -32,8 +33,31 @@ fn variants() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
                 ("CLOUDFLARE_API_TOKEN", random_token()),
             ],
         ),
+        (
+            "with a domain, bot tokens, a budget and the package from the build stack",
+            vec![
+                ("KITE_DOMAIN", "example.com".to_owned()),
+                ("CLOUDFLARE_API_TOKEN", random_token()),
+                ("TELEGRAM_BOT_TOKEN", format!("1:{}", random_token())),
+                ("TELEGRAM_DEV_BOT_TOKEN", format!("2:{}", random_token())),
+                ("KITE_BUDGET_USD", "20".to_owned()),
+                ("KITE_ALERT_EMAIL", "ops@example.com".to_owned()),
+                ("KITE_LAMBDA_SOURCE", "s3".to_owned()),
+                (
+                    "KITE_GITHUB_REPOSITORY",
+                    "k1te-chat/k1te-serverless".to_owned(),
+                ),
+            ],
+        ),
     ]
 }
+
+/// The settings that are secrets: they must appear nowhere terraform writes.
+const SECRETS: [&str; 3] = [
+    "CLOUDFLARE_API_TOKEN",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_DEV_BOT_TOKEN",
+];
 
 /// Longest a single terraform command may take before the test gives up on it.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
@@ -49,17 +73,37 @@ fn every_stack_passes_init_validate_plan_apply_and_a_clean_second_plan() {
         let project = synth(&vars);
         let stacks = manifest_stacks(&project);
         assert!(!stacks.is_empty(), "the manifest lists no stack");
-        // The stacks of one variant are independent: judge them side by side.
-        std::thread::scope(|s| {
-            for (name, dir) in &stacks {
-                let judge = &judge;
-                s.spawn(move || judge.full_cycle(dir, &format!("stack `{name}` {variant}")));
+        let dirs: BTreeMap<String, PathBuf> = stacks
+            .iter()
+            .map(|(name, dir, _)| (name.clone(), dir.clone()))
+            .collect();
+        // Each stack after the stacks it reads; the others side by side.
+        for wave in waves(&stacks) {
+            std::thread::scope(|s| {
+                for (name, dir, _) in wave {
+                    let judge = &judge;
+                    let (dirs, vars) = (&dirs, &vars);
+                    s.spawn(move || {
+                        let env = secret_inputs(dir, vars);
+                        judge.full_cycle(dir, dirs, &env, &format!("stack `{name}` {variant}"));
+                    });
+                }
+            });
+        }
+        // No secret reached a file: neither the output nor a state.
+        for (setting, value) in vars.iter().filter(|(k, _)| SECRETS.contains(k)) {
+            for (path, bytes) in common::tree_bytes(&project.path().join("cdktf.out")) {
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains(value),
+                    "{variant}: {setting} is in {}",
+                    path.display()
+                );
             }
-        });
+        }
         judged.extend(
             stacks
                 .into_iter()
-                .map(|(name, _)| format!("{name} {variant}")),
+                .map(|(name, _, _)| format!("{name} {variant}")),
         );
     }
     assert!(
@@ -78,7 +122,7 @@ fn planted_defects_make_terraform_fail() {
     let dir = project.path().join("cdktf.out/stacks/kite");
     let file = dir.join("cdk.tf.json");
     let original = common::read_json(&file);
-    judge.prepare(&dir);
+    judge.prepare(&dir, &BTreeMap::new());
     judge.ok(&dir, &["init", "-input=false"], "kite: init");
     judge.ok(&dir, &["validate"], "kite as synthesized: validate");
 
@@ -187,15 +231,21 @@ fn moved_blocks_move_existing_state_across_types() {
     for (variant, vars) in variants() {
         let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let project = synth(&vars);
-        for (name, dir) in manifest_stacks(&project) {
+        for (name, dir, _) in manifest_stacks(&project) {
             let doc = common::read_json(&dir.join("cdk.tf.json"));
-            let Some(moves) = doc["moved"].as_array().filter(|m| !m.is_empty()) else {
+            let moves = moved_blocks(&dir);
+            if moves.is_empty() {
                 continue;
-            };
+            }
+            // A stack reading another's outputs plans only after that stack
+            // is applied (the full cycle covers it); the same moves are
+            // checked in the variant without the reads.
+            if doc["data"]["terraform_remote_state"].is_object() {
+                continue;
+            }
             let what = format!("stack `{name}` {variant}");
             let mut resources = Vec::new();
-            for m in moves {
-                let (from, to) = (m["from"].as_str().unwrap(), m["to"].as_str().unwrap());
+            for (from, to) in &moves {
                 let (from_type, from_name) = from.split_once('.').unwrap();
                 // The provider of the old type is the provider of the new one.
                 let local_name = to.split('_').next().unwrap();
@@ -214,7 +264,7 @@ fn moved_blocks_move_existing_state_across_types() {
                     }]
                 }));
             }
-            judge.prepare(&dir);
+            judge.prepare(&dir, &BTreeMap::new());
             let state = json!({
                 "version": 4,
                 "terraform_version": "1.11.0",
@@ -230,8 +280,7 @@ fn moved_blocks_move_existing_state_across_types() {
             std::fs::write(&state_file, serde_json::to_vec_pretty(&state).unwrap()).unwrap();
             judge.ok(&dir, &["init", "-input=false"], &what);
             let plan = judge.ok(&dir, &["plan", "-input=false"], &what);
-            for m in moves {
-                let (from, to) = (m["from"].as_str().unwrap(), m["to"].as_str().unwrap());
+            for (from, to) in &moves {
                 assert!(
                     plan.text.contains(&format!("(moved from {from})"))
                         || plan.text.contains(&format!("{from} has moved to {to}")),
@@ -376,6 +425,10 @@ impl Judge {
     /// Runs terraform in `dir`, isolated from the developer's settings: its
     /// own CLI configuration, no plugin cache, no version check, no prompts.
     fn run(&self, dir: &Path, args: &[&str]) -> Run {
+        self.run_with(dir, args, &[])
+    }
+
+    fn run_with(&self, dir: &Path, args: &[&str], env: &[(String, String)]) -> Run {
         let out = tempfile::tempdir_in(self.home.path()).unwrap();
         let (stdout, stderr) = (out.path().join("stdout"), out.path().join("stderr"));
         let mut child = Command::new(&self.terraform)
@@ -392,6 +445,7 @@ impl Judge {
             .env("CHECKPOINT_DISABLE", "1")
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&stdout).unwrap())
             .stderr(std::fs::File::create(&stderr).unwrap())
@@ -424,7 +478,11 @@ impl Judge {
     /// Runs terraform and fails the test, with terraform's output, unless it
     /// succeeds.
     fn ok(&self, dir: &Path, args: &[&str], what: &str) -> Run {
-        let run = self.run(dir, args);
+        self.ok_with(dir, args, &[], what)
+    }
+
+    fn ok_with(&self, dir: &Path, args: &[&str], env: &[(String, String)], what: &str) -> Run {
+        let run = self.run_with(dir, args, env);
         assert!(
             run.success,
             "{what}: `terraform {}` failed (exit {:?}):\n{}",
@@ -436,9 +494,30 @@ impl Judge {
     }
 
     /// A stack with a remote backend gets a local one, by an override file
-    /// written beside kite's output (terraform merges `*_override.tf.json`).
-    fn prepare(&self, dir: &Path) {
+    /// written beside kite's output (terraform merges `*_override.tf.json`),
+    /// and so does each read of another stack's state (kite names them
+    /// `<stack>-state`): it reads that stack's local state.
+    fn prepare(&self, dir: &Path, stacks: &BTreeMap<String, PathBuf>) {
         let doc = common::read_json(&dir.join("cdk.tf.json"));
+        if let Some(reads) = doc["data"]["terraform_remote_state"].as_object() {
+            let mut overrides = serde_json::Map::new();
+            for name in reads.keys() {
+                let producer = name
+                    .strip_suffix("-state")
+                    .expect("kite's name for a state read");
+                let state = stacks[producer].join("terraform.tfstate");
+                overrides.insert(
+                    name.clone(),
+                    json!({"backend": "local", "config": {"path": state}}),
+                );
+            }
+            std::fs::write(
+                dir.join("remote_state_override.tf.json"),
+                serde_json::to_vec_pretty(&json!({"data": {"terraform_remote_state": overrides}}))
+                    .unwrap(),
+            )
+            .unwrap();
+        }
         let backends = doc["terraform"]["backend"].as_object();
         if backends.is_some_and(|b| b.keys().any(|k| k != "local")) {
             let local = json!({"terraform": {"backend": {"local": {"path": "terraform.tfstate"}}}});
@@ -450,13 +529,21 @@ impl Judge {
         }
     }
 
-    fn full_cycle(&self, dir: &Path, what: &str) {
-        self.prepare(dir);
-        self.ok(dir, &["init", "-input=false"], what);
-        self.ok(dir, &["validate"], what);
-        self.ok(dir, &["plan", "-input=false", "-out=tfplan"], what);
-        self.ok(dir, &["apply", "-input=false", "tfplan"], what);
-        let again = self.run(dir, &["plan", "-input=false", "-detailed-exitcode"]);
+    /// `env`: variables for terraform (kite's secret inputs, as `kite`
+    /// passes them).
+    fn full_cycle(
+        &self,
+        dir: &Path,
+        stacks: &BTreeMap<String, PathBuf>,
+        env: &[(String, String)],
+        what: &str,
+    ) {
+        self.prepare(dir, stacks);
+        self.ok_with(dir, &["init", "-input=false"], env, what);
+        self.ok_with(dir, &["validate"], env, what);
+        self.ok_with(dir, &["plan", "-input=false", "-out=tfplan"], env, what);
+        self.ok_with(dir, &["apply", "-input=false", "tfplan"], env, what);
+        let again = self.run_with(dir, &["plan", "-input=false", "-detailed-exitcode"], env);
         assert!(
             again.code == Some(0),
             "{what}: a second plan after apply must find no changes (exit 0), got exit {:?}:\n{}",
@@ -587,8 +674,78 @@ fn synth(vars: &[(&str, &str)]) -> tempfile::TempDir {
     run.dir
 }
 
-/// Name and directory of every stack in the manifest.
-fn manifest_stacks(project: &tempfile::TempDir) -> Vec<(String, PathBuf)> {
+/// The stacks in waves: each after every stack it depends on.
+fn waves(stacks: &[(String, PathBuf, Vec<String>)]) -> Vec<Vec<&(String, PathBuf, Vec<String>)>> {
+    let mut done: Vec<&str> = Vec::new();
+    let mut waves = Vec::new();
+    while done.len() < stacks.len() {
+        let wave: Vec<_> = stacks
+            .iter()
+            .filter(|(name, _, deps)| {
+                !done.contains(&name.as_str()) && deps.iter().all(|d| done.contains(&d.as_str()))
+            })
+            .collect();
+        assert!(!wave.is_empty(), "the manifest's dependencies form a cycle");
+        done.extend(wave.iter().map(|(name, _, _)| name.as_str()));
+        waves.push(wave);
+    }
+    waves
+}
+
+/// What kite gives terraform for a stack's secret inputs: the value of
+/// the setting each ephemeral variable is read from (its description says
+/// which), as `TF_VAR_<name>`.
+fn secret_inputs(dir: &Path, vars: &[(&str, &str)]) -> Vec<(String, String)> {
+    let doc = common::read_json(&dir.join("cdk.tf.json"));
+    let mut env = Vec::new();
+    for (name, variable) in doc["variable"].as_object().into_iter().flatten() {
+        if variable["ephemeral"] != true {
+            continue;
+        }
+        let description = variable["description"].as_str().unwrap_or_default();
+        let setting = description
+            .rsplit("from the setting ")
+            .next()
+            .expect("kite's description of a secret input");
+        let value = vars
+            .iter()
+            .find(|(k, _)| *k == setting)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| {
+                panic!("{name} is read from {setting}, which the variant does not set")
+            });
+        env.push((format!("TF_VAR_{name}"), value.to_owned()));
+    }
+    env
+}
+
+/// Name, directory and dependencies of every stack in the manifest.
+/// The `moved` blocks of a stack (`from`, `to`): kite writes them in HCL,
+/// to `kite.tf` beside `cdk.tf.json` (doc/adr/0012).
+fn moved_blocks(dir: &Path) -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read_to_string(dir.join("kite.tf")) else {
+        return Vec::new();
+    };
+    let mut moves = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if line != "moved {" {
+            continue;
+        }
+        let mut argument = |name: &str| {
+            let line = lines.next().unwrap_or_default();
+            let (key, value) = line.split_once('=').unwrap_or_default();
+            assert_eq!(key.trim(), name, "kite.tf: `{line}` in a moved block");
+            value.trim().to_owned()
+        };
+        let from = argument("from");
+        let to = argument("to");
+        moves.push((from, to));
+    }
+    moves
+}
+
+fn manifest_stacks(project: &tempfile::TempDir) -> Vec<(String, PathBuf, Vec<String>)> {
     let out = project.path().join("cdktf.out");
     let manifest = common::read_json(&out.join("manifest.json"));
     manifest["stacks"]
@@ -599,7 +756,13 @@ fn manifest_stacks(project: &tempfile::TempDir) -> Vec<(String, PathBuf)> {
             let dir = stack["workingDirectory"]
                 .as_str()
                 .expect("a working directory");
-            (name.clone(), out.join(dir))
+            let deps = stack["dependencies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| d.as_str().map(str::to_owned))
+                .collect();
+            (name.clone(), out.join(dir), deps)
         })
         .collect()
 }

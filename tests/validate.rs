@@ -697,6 +697,11 @@ fn every_stack_variant_validates_with_zero_findings() {
             ("KITE_BUDGET_USD", "20"),
             ("KITE_ALERT_EMAIL", "ops@example.com"),
         ],
+        // The stages' code from the build stack, which has a CI role.
+        vec![
+            ("KITE_LAMBDA_SOURCE", "s3"),
+            ("KITE_GITHUB_REPOSITORY", "k1te-chat/k1te-serverless"),
+        ],
     ] {
         let run = common::kite_bin(&["validate"], &vars);
         assert!(run.status.success(), "{vars:?}: {}", run.stderr);
@@ -706,6 +711,7 @@ fn every_stack_variant_validates_with_zero_findings() {
             [
                 "kite         0 errors, 0 warnings",
                 "kite-dev     0 errors, 0 warnings",
+                "build        0 errors, 0 warnings",
                 "local        0 errors, 0 warnings"
             ]
         );

@@ -14,8 +14,11 @@ use super::super::s3::{
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfigurationRuleArgs, S3BucketLifecycleConfigurationRuleExpiration,
-    S3BucketLifecycleConfigurationRuleFilter, S3BucketPublicAccessBlock,
-    S3BucketPublicAccessBlockArgs, S3BucketRef,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs, S3BucketPublicAccessBlock,
+    S3BucketPublicAccessBlockArgs, S3BucketRef, S3BucketVersioning, S3BucketVersioningArgs,
+    S3BucketVersioningVersioningConfiguration, S3BucketVersioningVersioningConfigurationArgs,
 };
 use super::Role;
 
@@ -26,6 +29,8 @@ pub struct BucketProps {
     force_destroy: bool,
     expire_after_days: Option<u32>,
     abort_uploads_after_days: Option<u32>,
+    versioned: bool,
+    expire_old_versions_after_days: Option<u32>,
     browser_origins: Vec<String>,
     browser_methods: Vec<String>,
 }
@@ -41,6 +46,8 @@ impl BucketProps {
             force_destroy: false,
             expire_after_days: None,
             abort_uploads_after_days: None,
+            versioned: false,
+            expire_old_versions_after_days: None,
             browser_origins: Vec::new(),
             browser_methods: vec!["GET".into(), "PUT".into(), "HEAD".into()],
         }
@@ -66,6 +73,20 @@ impl BucketProps {
         self
     }
 
+    /// Keep every version of an object (`versioning`): an overwritten or
+    /// deleted object can be brought back.
+    pub fn versioned(mut self, versioned: bool) -> Self {
+        self.versioned = versioned;
+        self
+    }
+
+    /// Versions that are no longer current are deleted this many days after
+    /// they were replaced.
+    pub fn expire_old_versions_after_days(mut self, days: u32) -> Self {
+        self.expire_old_versions_after_days = Some(days);
+        self
+    }
+
     /// Web pages from these origins (`https://example.com`) may read and
     /// write objects from the browser (CORS); none by default.
     pub fn browser_origins<S: Into<String>>(
@@ -87,8 +108,9 @@ impl BucketProps {
 }
 
 /// A bucket at `scope/<id>`: `bucket`, `public-access-block` (every kind of
-/// public access blocked), `lifecycle` (when objects expire or uploads are
-/// aborted) and `cors` (when browser origins are given).
+/// public access blocked), `versioning` (when versioned), `lifecycle` (when
+/// objects or old versions expire or uploads are aborted) and `cors` (when
+/// browser origins are given).
 #[derive(Clone, Debug)]
 pub struct Bucket {
     scope: Scope,
@@ -117,6 +139,20 @@ impl Bucket {
             .ignore_public_acls(true)
             .restrict_public_buckets(true),
         );
+        if props.versioned {
+            stack.add(
+                &scope,
+                "versioning",
+                S3BucketVersioning::new(S3BucketVersioningArgs {
+                    bucket: bucket.id(),
+                    versioning_configuration: S3BucketVersioningVersioningConfiguration::new(
+                        S3BucketVersioningVersioningConfigurationArgs {
+                            status: "Enabled".into(),
+                        },
+                    ),
+                }),
+            );
+        }
         let mut rules = Vec::new();
         if let Some(days) = props.expire_after_days {
             rules.push(
@@ -129,6 +165,17 @@ impl Bucket {
                 lifecycle_rule("abort-incomplete-uploads").abort_incomplete_multipart_upload(
                     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload::new()
                         .days_after_initiation(days),
+                ),
+            );
+        }
+        if let Some(days) = props.expire_old_versions_after_days {
+            rules.push(
+                lifecycle_rule("expire-old-versions").noncurrent_version_expiration(
+                    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration::new(
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs {
+                            noncurrent_days: days.into(),
+                        },
+                    ),
                 ),
             );
         }
