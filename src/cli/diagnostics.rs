@@ -270,6 +270,22 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A diagnostic as kite prints it under `--json`: `{"error": {...}}` or
+/// `{"warning": {...}}`, with the human text as `message` and its parts
+/// (`stack`, `path`, `address`, `summary`, `detail`, `file`, `line`).
+pub(crate) fn to_json(d: &Diagnostic) -> Value {
+    let mut fields = serde_json::to_value(d).unwrap_or(Value::Null);
+    if let Some(object) = fields.as_object_mut() {
+        object.remove("severity");
+        object.insert("message".into(), Value::String(d.to_string()));
+    }
+    let key = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    serde_json::json!({ key: fields })
+}
+
 /// What one line of terraform's JSON output comes to for the user.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Rendered {

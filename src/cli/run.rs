@@ -177,6 +177,8 @@ enum Event {
         text: String,
         /// stderr rather than stdout.
         error: bool,
+        /// A JSON document of its own (under `--json`): not prefixed.
+        json: bool,
     },
     Ask {
         stack: usize,
@@ -203,6 +205,8 @@ type ProducerOutputs = OnceLock<Result<BTreeSet<String>, String>>;
 struct Shared<'a> {
     verb: Verb,
     raw: bool,
+    /// `--json`: errors and diagnostics on stderr are JSON.
+    json: bool,
     user_args: &'a [String],
     apply_args: Vec<String>,
     selected: BTreeSet<String>,
@@ -353,6 +357,7 @@ pub(super) fn run(
     let shared = Shared {
         verb,
         raw: targets.raw,
+        json: targets.json,
         user_args: &targets.terraform_args,
         apply_args: passthrough::for_apply(&targets.terraform_args),
         selected: names.iter().cloned().collect(),
@@ -464,14 +469,21 @@ struct Printer {
 }
 
 impl Printer {
-    fn print(&self, io: &mut Io, stack: usize, text: &str, error: bool) -> std::io::Result<()> {
+    fn print(
+        &self,
+        io: &mut Io,
+        stack: usize,
+        text: &str,
+        error: bool,
+        json: bool,
+    ) -> std::io::Result<()> {
         let stream: &mut dyn Write = if error || self.json {
             &mut *io.stderr
         } else {
             &mut *io.stdout
         };
         for line in text.split('\n') {
-            if self.prefix {
+            if self.prefix && !json {
                 writeln!(stream, "[{}] {line}", self.names[stack])?;
             } else {
                 writeln!(stream, "{line}")?;
@@ -545,13 +557,18 @@ fn execute(
                 Err(RecvTimeoutError::Disconnected) => break,
             };
             let printed = match event {
-                Event::Line { stack, text, error } => printer.print(io, stack, &text, error),
+                Event::Line {
+                    stack,
+                    text,
+                    error,
+                    json,
+                } => printer.print(io, stack, &text, error, json),
                 Event::Ask {
                     stack,
                     question,
                     reply,
                 } => {
-                    let printed = printer.print(io, stack, &question, true);
+                    let printed = printer.print(io, stack, &question, true, false);
                     let _ = reply.send(ask());
                     printed
                 }
@@ -641,6 +658,8 @@ impl Drop for PlanFile {
 /// One stack's thread: what it says, and its log.
 struct Job<'a> {
     stack: &'a RunStack,
+    /// `--json`: errors and diagnostics are sent as JSON.
+    json: bool,
     index: usize,
     tx: &'a Sender<Event>,
     log: Mutex<Option<File>>,
@@ -652,14 +671,39 @@ impl Job<'_> {
     fn say(&self, text: &str, error: bool) {
         let _ = self.tx.send(Event::Line {
             stack: self.index,
-            text: text.to_owned(),
+            text: self.stack.terraform.redact(text).into_owned(),
             error,
+            json: false,
         });
+    }
+
+    /// A JSON document on stderr (under `--json`).
+    fn say_json(&self, value: &Value) {
+        let _ = self.tx.send(Event::Line {
+            stack: self.index,
+            text: self.stack.terraform.redact(&value.to_string()).into_owned(),
+            error: true,
+            json: true,
+        });
+    }
+
+    /// An error that stops the stack: `error: ...`, or under `--json`
+    /// `{"error": {"message", "stack", "exit_status"}}`.
+    fn say_error(&self, stop: &Stop) {
+        if self.json {
+            self.say_json(&json!({"error": {
+                "message": stop.message,
+                "stack": self.stack.name,
+                "exit_status": stop.status,
+            }}));
+        } else {
+            self.say(&format!("error: {}", stop.message), true);
+        }
     }
 
     fn log(&self, line: &str) {
         if let Some(file) = lock(&self.log).as_mut() {
-            let _ = writeln!(file, "{line}");
+            let _ = writeln!(file, "{}", self.stack.terraform.redact(line));
         }
     }
 
@@ -675,10 +719,15 @@ impl Job<'_> {
 
     /// A line of terraform's JSON output, rendered.
     fn render(&self, line: &str) {
-        match diagnostics::render_line(line, &self.stack.name, self.blocks()) {
+        let line = self.stack.terraform.redact(line);
+        match diagnostics::render_line(&line, &self.stack.name, self.blocks()) {
             Rendered::Text(text) => self.say(&text, false),
             Rendered::Diagnostic(d) => {
-                self.say(&d.to_string(), true);
+                if self.json {
+                    self.say_json(&diagnostics::to_json(&d));
+                } else {
+                    self.say(&d.to_string(), true);
+                }
                 lock(&self.diagnostics).push(d);
             }
             Rendered::Nothing => {}
@@ -726,6 +775,7 @@ fn run_stack(shared: &Shared, stack: &RunStack, index: usize, tx: &Sender<Event>
     let log_path = stack.dir.join(LOG_FILE);
     let job = Job {
         stack,
+        json: shared.json,
         index,
         tx,
         log: Mutex::new(None),
@@ -733,7 +783,7 @@ fn run_stack(shared: &Shared, stack: &RunStack, index: usize, tx: &Sender<Event>
         diagnostics: Mutex::new(Vec::new()),
     };
     let mut report = StackReport::new(&stack.name);
-    match File::create(&log_path) {
+    match terraform::create_log(&log_path, false) {
         Ok(file) => {
             *lock(&job.log) = Some(file);
             report.log = Some(log_path);
@@ -752,7 +802,7 @@ fn run_stack(shared: &Shared, stack: &RunStack, index: usize, tx: &Sender<Event>
     match result {
         Ok(()) => report.state = State::Succeeded,
         Err(stop) => {
-            job.say(&format!("error: {}", stop.message), true);
+            job.say_error(&stop);
             report.state = stop.state;
             report.status = Some(stop.status);
             report.message = Some(stop.message);
@@ -1049,15 +1099,12 @@ fn check_producer(
 fn producer_outputs(shared: &Shared, producer: &str) -> Result<BTreeSet<String>, String> {
     let dir = shared.stacks_dir.join(producer);
     let t = &shared.terraform;
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join(LOG_FILE))
+    let log = terraform::create_log(&dir.join(LOG_FILE), true)
         .ok()
         .map(Mutex::new);
     let write = |line: &str| {
         if let Some(log) = &log {
-            let _ = writeln!(lock(log), "{line}");
+            let _ = writeln!(lock(log), "{}", t.redact(line));
         }
     };
     let lines: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -1072,7 +1119,7 @@ fn producer_outputs(shared: &Shared, producer: &str) -> Result<BTreeSet<String>,
         let status = t
             .run_lines(&dir, &args, &|_, line| {
                 write(line);
-                lock(&lines).push(line.to_owned());
+                lock(&lines).push(t.redact(line).into_owned());
             })
             .map_err(|e| cannot(super::render_error(&e)))?;
         if !status.success() {
@@ -1091,7 +1138,7 @@ fn producer_outputs(shared: &Shared, producer: &str) -> Result<BTreeSet<String>,
     let (status, bytes) = t
         .run_captured(&dir, &args, &|line| {
             write(line);
-            lock(&lines).push(line.to_owned());
+            lock(&lines).push(t.redact(line).into_owned());
         })
         .map_err(|e| cannot(super::render_error(&e)))?;
     if !status.success() {

@@ -23,12 +23,36 @@ pub struct Terraform {
     /// Whether terraform may colour its output: only when kite's stdout and
     /// stderr are both terminals, so that no escape codes reach a log.
     color: bool,
+    /// Values that must not reach a log or kite's output should terraform
+    /// print them: the stack's secret inputs, and credentials from `.env`
+    /// or the environment ([`is_credential`]).
+    secrets: Vec<String>,
+}
+
+/// The shortest value [`Terraform::redact`] replaces: shorter ones would
+/// blank out ordinary words.
+const SHORTEST_SECRET: usize = 8;
+
+/// Whether a variable's name says it holds a credential
+/// (`CLOUDFLARE_API_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `TELEGRAM_BOT_TOKEN`).
+fn is_credential(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    ["TOKEN", "SECRET", "PASSWORD"]
+        .iter()
+        .any(|w| name.contains(w))
+        || name.ends_with("_KEY")
 }
 
 impl Terraform {
     /// The binary `TERRAFORM_BINARY_NAME` names (`terraform` when unset);
     /// an error when its value is not valid UTF-8.
     pub fn from_env(env: &Env) -> Result<Self> {
+        let mut secrets: Vec<String> = env
+            .all_vars()
+            .filter(|(k, _)| is_credential(k))
+            .filter_map(|(_, v)| v.to_str().map(str::to_owned))
+            .collect();
+        secrets.retain(|v| v.len() >= SHORTEST_SECRET);
         Ok(Terraform {
             binary: env.get(BINARY_VARIABLE)?.unwrap_or("terraform").to_owned(),
             extra_env: env
@@ -36,7 +60,22 @@ impl Terraform {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
             color: io::stdout().is_terminal() && io::stderr().is_terminal(),
+            secrets,
         })
+    }
+
+    /// `line` with every secret value kite knows of replaced by
+    /// `(sensitive value)`, as terraform itself shows them: for what kite
+    /// writes to `terraform.log` and prints, should terraform or a provider
+    /// ever print one.
+    pub(crate) fn redact<'a>(&self, line: &'a str) -> std::borrow::Cow<'a, str> {
+        let mut text = std::borrow::Cow::Borrowed(line);
+        for secret in &self.secrets {
+            if text.contains(secret.as_str()) {
+                text = std::borrow::Cow::Owned(text.replace(secret.as_str(), "(sensitive value)"));
+            }
+        }
+        text
     }
 
     /// Gives terraform the stack's secret inputs through its environment
@@ -53,6 +92,9 @@ impl Terraform {
             };
             self.extra_env
                 .push((format!("TF_VAR_{}", secret.variable), value.to_owned()));
+            if value.len() >= SHORTEST_SECRET {
+                self.secrets.push(value.to_owned());
+            }
         }
         Ok(self)
     }
@@ -225,9 +267,90 @@ fn read_lines(stream: impl Read, on_line: impl Fn(&str)) {
     }
 }
 
+/// Creates (or empties) a file for terraform's output, readable by its
+/// owner only (0600 on Unix): what terraform prints may name resources and
+/// accounts, and the file is not meant for anyone else.
+pub(crate) fn create_log(path: &Path, append: bool) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true);
+    if append {
+        options.append(true);
+    } else {
+        options.write(true).truncate(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        // A file from before keeps its mode: set it.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
+}
+
 /// The signal that kept terraform from being started, if that is what `e` is.
 pub(crate) fn interrupted(e: &anyhow::Error) -> Option<i32> {
     e.chain()
         .find_map(|cause| cause.downcast_ref::<Interrupted>())
         .map(|i| i.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_and_secret_inputs_are_redacted() {
+        let token = "cf-0123456789abcdef";
+        let bot = "123456:AAbbCCddEEff";
+        let env = Env::from_vars(
+            Path::new("/p"),
+            [
+                ("CLOUDFLARE_API_TOKEN", token),
+                ("AWS_SECRET_ACCESS_KEY", "short"),
+                ("KITE_DOMAIN", "example.com"),
+                ("TELEGRAM_DEV_BOT_TOKEN", bot),
+                ("BOT", "plain-but-secret-input"),
+            ],
+        );
+        let t = Terraform::from_env(&env)
+            .unwrap()
+            .with_secrets(
+                &env,
+                &[SecretInput {
+                    variable: "bot".into(),
+                    setting: "BOT".into(),
+                }],
+            )
+            .unwrap();
+        assert_eq!(
+            t.redact(&format!(
+                "token {token}, bot {bot}, input plain-but-secret-input"
+            )),
+            "token (sensitive value), bot (sensitive value), input (sensitive value)"
+        );
+        // Not credentials, or too short to be told from ordinary words.
+        assert_eq!(t.redact("example.com short"), "example.com short");
+        assert!(matches!(
+            t.redact("nothing here"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_log_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("terraform.log");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(create_log(&path, false).unwrap());
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        assert_eq!(meta.len(), 0, "emptied");
+    }
 }

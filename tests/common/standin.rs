@@ -309,6 +309,26 @@ impl Harness {
             .unwrap()
     }
 
+    /// Starts `program` as [`Self::run`] does, with Perl on PATH and its
+    /// output captured.
+    #[cfg(unix)]
+    pub fn spawn_program(
+        &self,
+        program: &Path,
+        args: &[&str],
+        vars: &[(&str, &str)],
+    ) -> std::process::Child {
+        self.command(program, args, vars)
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", self.bin.path().display()),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     pub fn calls(&self) -> Vec<Call> {
         let Ok(text) = std::fs::read_to_string(self.log()) else {
             return Vec::new();
@@ -395,6 +415,26 @@ fn write_executable(path: &Path, text: &str) {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
+}
+
+/// An example program. `cargo test` builds the examples beside the `kite`
+/// binary; when only a test target was built, the example is built into a
+/// target directory of its own (cargo locks the one running the tests).
+pub fn example(name: &str) -> PathBuf {
+    let bin = Path::new(env!("CARGO_BIN_EXE_kite"));
+    let example = bin.parent().unwrap().join("examples").join(name);
+    if example.is_file() {
+        return example;
+    }
+    let target = bin.parent().unwrap().join("examples-for-tests");
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--example", name, "--target-dir"])
+        .arg(&target)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "cargo build --example {name} failed");
+    target.join("debug").join("examples").join(name)
 }
 
 /// Sends `signal` (`TERM`, `INT`) to `pid`.
