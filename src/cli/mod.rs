@@ -239,6 +239,29 @@ pub fn main_with_args(
     run_io(app, args, place, &mut io)
 }
 
+/// Whether `args` (the first is the program name) is a command line kite
+/// accepts, without running anything: what clap parses, and no argument
+/// after `--` that kite refuses. `--help` and `--version` are accepted. For
+/// tests that keep documentation in step with the command line; the error
+/// is the message kite would print.
+pub fn check_command_line(
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+) -> std::result::Result<(), String> {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => return Ok(()),
+        Err(e) => return Err(e.render().to_string()),
+    };
+    match &cli.command {
+        Command::Diff { target, .. }
+        | Command::Deploy { target, .. }
+        | Command::Destroy { target, .. } => {
+            passthrough::check(&target.terraform_args).map_err(|e| format!("error: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Runs the command line with these arguments (the first is the program
 /// name) in the project directory `cwd`, writing kite's own messages to
 /// `stdout` and `stderr`. terraform's output goes to the process's own
