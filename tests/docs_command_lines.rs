@@ -32,6 +32,8 @@ fn in_shell_line(line: &str) -> Vec<String> {
     if line.starts_with('#') {
         return Vec::new();
     }
+    // A console's prompt.
+    let line = line.strip_prefix("$ ").unwrap_or(line);
     let mut found = Vec::new();
     let bytes = line.as_bytes();
     let mut from = 0;
@@ -94,12 +96,29 @@ fn expand_synopsis(text: &str) -> Vec<Vec<String>> {
             rest = &rest[end..];
         }
     }
-    let mut lines = vec![required.clone()];
-    for group in groups {
-        for alternative in group.split('|') {
-            let mut line = required.clone();
-            line.extend(alternative.split_whitespace().map(placeholder));
-            lines.push(line);
+    // A required word with alternatives (`diff|deploy|destroy`): each.
+    let mut bases: Vec<Vec<String>> = vec![Vec::new()];
+    for word in &required {
+        bases = bases
+            .into_iter()
+            .flat_map(|base| {
+                word.split('|').map(move |alternative| {
+                    let mut line = base.clone();
+                    line.push(alternative.to_owned());
+                    line
+                })
+            })
+            .collect();
+    }
+    let mut lines = Vec::new();
+    for base in bases {
+        lines.push(base.clone());
+        for group in &groups {
+            for alternative in group.split('|') {
+                let mut line = base.clone();
+                line.extend(alternative.split_whitespace().map(placeholder));
+                lines.push(line);
+            }
         }
     }
     lines
@@ -202,19 +221,22 @@ fn every_kite_command_line_in_the_example_workflow_is_accepted() {
 fn the_check_finds_commands_and_refuses_what_kite_refuses() {
     let found = command_lines(
         "x.md",
-        "```sh\nkite deploy kite --auto-approve   # production\n\"$(kite output build --json | jq .)\"\ncargo run --release -- synth\ncargo run -p kite-bindgen -- all\n```\nSee `kite diff [STACK...|--all] [--raw]`.\n",
+        "```console\n$ kite list --json\n{\"stacks\": []}\n```\n```sh\nkite deploy kite --auto-approve   # production\n\"$(kite output build --json | jq .)\"\ncargo run --release -- synth\ncargo run -p kite-bindgen -- all\n```\nSee `kite diff [STACK...|--all] [--raw]`, `kite diff|output x`.\n",
     );
     let shown: Vec<String> = found.iter().map(|(_, a)| a.join(" ")).collect();
     assert_eq!(
         shown,
         [
+            "list --json",
             "deploy kite --auto-approve",
             "output build --json",
             "synth",
             "diff",
             "diff x",
             "diff --all",
-            "diff --raw"
+            "diff --raw",
+            "diff x",
+            "output x"
         ]
     );
     let accepts = |line: &str| {
