@@ -535,6 +535,7 @@ fn list_validate_and_synth_print_one_json_document_each() {
     assert_eq!(stacks[1]["resources"], 2);
     assert_eq!(stacks[1]["backend"], "local");
     assert_eq!(stacks[1]["description"], "a role that reads the packages");
+    assert!(doc["elapsed_ms"].as_f64().is_some(), "{doc}");
 
     let out = run(&h, &["synth", "--json"], &[]);
     ok(&out);
@@ -562,6 +563,12 @@ fn list_validate_and_synth_print_one_json_document_each() {
         .find(|s| s["name"] == "site")
         .unwrap();
     assert_eq!(site["errors"], 1);
+    assert_eq!(site["resources"], 1);
+    let app = &doc["stacks"][1];
+    assert_eq!(
+        (&app["name"], &app["dependencies"], &app["errors"]),
+        (&"app".into(), &serde_json::json!(["build"]), &0.into())
+    );
     let finding = &site["findings"][0];
     assert_eq!(finding["severity"], "error");
     assert_eq!(finding["check"], "schema");

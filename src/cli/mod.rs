@@ -780,6 +780,8 @@ fn validate(
         if io.json {
             documented.push(serde_json::json!({
                 "name": synthesized.name,
+                "resources": synthesized.resource_count,
+                "dependencies": synthesized.dependencies,
                 "errors": errors,
                 "warnings": warnings,
                 "findings": findings.iter().map(json::finding).collect::<Vec<_>>(),
@@ -859,6 +861,7 @@ fn names_of(defs: &[&StackDef]) -> String {
 }
 
 fn list(app: &App, env: &Env, io: &mut Io) -> Result<Outcome> {
+    let started = Instant::now();
     let mut failed = false;
     let defs: Vec<&StackDef> = app.stacks().iter().collect();
     let built = app.build_many(&defs, env);
@@ -887,6 +890,7 @@ fn list(app: &App, env: &Env, io: &mut Io) -> Result<Outcome> {
         let document = serde_json::json!({
             "stacks": stacks,
             "warnings": std::mem::take(&mut io.warnings),
+            "elapsed_ms": json::millis(started.elapsed()),
         });
         writeln!(io.stdout, "{document}")?;
         return Ok(if failed {
