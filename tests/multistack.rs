@@ -697,6 +697,43 @@ fn arguments_after_double_dash_reach_plan_after_kite_s_own() {
         &standin::strings(&["init", "-input=false", "-no-color"])
     );
 
+    // A -var's value reaches terraform, but no file kite writes nor its
+    // messages: it may be a secret.
+    h.clear_calls();
+    let secret = "x=pass-through-value-7f3a";
+    let out = run(
+        &h,
+        &[
+            "diff",
+            "site",
+            "--",
+            "-var",
+            secret,
+            "-var=y=other-value-9c2e",
+        ],
+        &[("STANDIN_EXIT_PLAN", "1")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let plan = h.args().into_iter().find(|a| a[0] == "plan").unwrap();
+    assert!(plan.contains(&secret.to_owned()), "{plan:?}");
+    let log = std::fs::read_to_string(h.stack_dir("site").join("terraform.log")).unwrap();
+    assert!(
+        log.contains("-var x=(not logged) -var=y=(not logged)"),
+        "{log}"
+    );
+    let lock = std::fs::read_to_string(h.project.path().join(".cdktf.out.lock")).unwrap();
+    for (what, text) in [
+        ("log", &log),
+        ("lock", &lock),
+        ("stderr", &stderr(&out)),
+        ("stdout", &stdout(&out)),
+    ] {
+        assert!(
+            !text.contains("pass-through-value") && !text.contains("other-value"),
+            "{what}: {text}"
+        );
+    }
+
     // destroy's plan gets them too, after -destroy.
     h.clear_calls();
     ok(&run(

@@ -92,6 +92,36 @@ pub(crate) fn for_apply(args: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// A terraform command line as kite shows and logs it: the value of each
+/// `-var NAME=VALUE` replaced by `(not logged)`, as it may be a secret
+/// (secrets belong in `TF_VAR_NAME`, which no log or process list shows).
+pub(crate) fn shown(args: &[String]) -> String {
+    let mut out: Vec<String> = Vec::with_capacity(args.len());
+    let mut value_next = false;
+    for arg in args {
+        let masked = |assignment: &str| match assignment.split_once('=') {
+            Some((name, _)) => format!("{name}=(not logged)"),
+            None => assignment.to_owned(),
+        };
+        if value_next {
+            out.push(masked(arg));
+            value_next = false;
+        } else if arg == "-var" || arg == "--var" {
+            out.push(arg.clone());
+            value_next = true;
+        } else if let Some(rest) = arg
+            .strip_prefix("-var=")
+            .or_else(|| arg.strip_prefix("--var="))
+        {
+            let prefix = &arg[..arg.len() - rest.len()];
+            out.push(format!("{prefix}{}", masked(rest)));
+        } else {
+            out.push(arg.clone());
+        }
+    }
+    out.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +161,21 @@ mod tests {
         assert!(message.contains("--auto-approve"), "{message}");
         // A value that happens to look like one is a value.
         assert_eq!(check(&strings(&["-var", "json=1"])), Ok(()));
+    }
+
+    #[test]
+    fn var_values_are_not_shown() {
+        let args = strings(&[
+            "plan",
+            "-var",
+            "token=s3cr3t",
+            "-var=password=hunter22",
+            "-var-file=prod.tfvars",
+            "-target=a.b",
+        ]);
+        assert_eq!(
+            shown(&args),
+            "plan -var token=(not logged) -var=password=(not logged) -var-file=prod.tfvars -target=a.b"
+        );
     }
 }

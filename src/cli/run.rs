@@ -709,7 +709,11 @@ impl Job<'_> {
 
     /// The command line, into the log.
     fn log_command(&self, terraform: &Terraform, args: &[String]) {
-        self.log(&format!("$ {} {}", terraform.binary(), args.join(" ")));
+        self.log(&format!(
+            "$ {} {}",
+            terraform.binary(),
+            passthrough::shown(args)
+        ));
     }
 
     fn blocks(&self) -> &BlockIndex {
@@ -853,7 +857,7 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
         format!(
             "`{} {}` failed in {} (exit {code}); stack `{}` was not planned",
             t.binary(),
-            args.join(" "),
+            passthrough::shown(&args),
             dir.display(),
             stack.name
         )
@@ -907,7 +911,7 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
         format!(
             "`{} {}` failed (exit {code}) in {}",
             t.binary(),
-            args.join(" "),
+            passthrough::shown(&args),
             dir.display()
         )
     })?;
@@ -926,7 +930,7 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
         format!(
             "`{} {}` failed (exit {code}) in {}",
             t.binary(),
-            args.join(" "),
+            passthrough::shown(&args),
             dir.display()
         )
     })?;
@@ -1019,7 +1023,7 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
         format!(
             "`{} {}` failed (exit {code}) in {}",
             t.binary(),
-            args.join(" "),
+            passthrough::shown(&args),
             dir.display()
         )
     })?;
@@ -1043,7 +1047,7 @@ fn show_plan(job: &Job) -> Result<(), Stop> {
         format!(
             "`{} {}` failed (exit {code}) in {}",
             t.binary(),
-            args.join(" "),
+            passthrough::shown(&args),
             job.stack.dir.display()
         )
     })?;
@@ -1115,7 +1119,7 @@ fn producer_outputs(shared: &Shared, producer: &str) -> Result<BTreeSet<String>,
     };
     if !lock(&shared.initialized).contains(producer) {
         let args = t.arguments_with(&["init", "-input=false"], &[]);
-        write(&format!("$ {} {}", t.binary(), args.join(" ")));
+        write(&format!("$ {} {}", t.binary(), passthrough::shown(&args)));
         let status = t
             .run_lines(&dir, &args, &|_, line| {
                 write(line);
@@ -1126,7 +1130,7 @@ fn producer_outputs(shared: &Shared, producer: &str) -> Result<BTreeSet<String>,
             return Err(cannot(format!(
                 "`{} {}` failed in {} ({}):\n{}",
                 t.binary(),
-                args.join(" "),
+                passthrough::shown(&args),
                 dir.display(),
                 exit::terraform_status(status),
                 lock(&lines).join("\n")
@@ -1134,7 +1138,7 @@ fn producer_outputs(shared: &Shared, producer: &str) -> Result<BTreeSet<String>,
         }
     }
     let args = t.arguments_with(&["output", "-json"], &[]);
-    write(&format!("$ {} {}", t.binary(), args.join(" ")));
+    write(&format!("$ {} {}", t.binary(), passthrough::shown(&args)));
     let (status, bytes) = t
         .run_captured(&dir, &args, &|line| {
             write(line);
@@ -1145,7 +1149,7 @@ fn producer_outputs(shared: &Shared, producer: &str) -> Result<BTreeSet<String>,
         return Err(cannot(format!(
             "`{} {}` failed in {}:\n{}",
             t.binary(),
-            args.join(" "),
+            passthrough::shown(&args),
             dir.display(),
             lock(&lines).join("\n")
         )));

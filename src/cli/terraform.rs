@@ -166,7 +166,7 @@ impl Terraform {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let shown = args.join(" ");
+        let shown = super::passthrough::shown(args);
         let mut child = self.spawn(&mut command, dir, &shown)?;
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
@@ -195,7 +195,7 @@ impl Terraform {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let shown = args.join(" ");
+        let shown = super::passthrough::shown(args);
         let mut child = self.spawn(&mut command, dir, &shown)?;
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();

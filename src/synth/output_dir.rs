@@ -274,8 +274,10 @@ fn command_line() -> String {
                 .map(|n| n.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "kite".into());
+    // What follows `--` is for terraform (`-var NAME=VALUE`): it may hold
+    // a secret, and the lock file outlives the run.
     std::iter::once(program)
-        .chain(args)
+        .chain(args.take_while(|a| a != "--"))
         .collect::<Vec<_>>()
         .join(" ")
 }
