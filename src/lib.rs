@@ -22,6 +22,7 @@ pub mod dns;
 pub mod docker;
 pub mod env;
 pub mod expr;
+pub mod graph;
 pub mod id;
 pub mod input;
 mod json_path;
