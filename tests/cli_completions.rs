@@ -24,7 +24,14 @@ fn completions_for_every_shell_name_the_commands() {
             "{shell}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        for command in ["synth", "deploy", "validate", "completions", "auto-approve"] {
+        for command in [
+            "synth",
+            "deploy",
+            "validate",
+            "graph",
+            "completions",
+            "auto-approve",
+        ] {
             assert!(script.contains(command), "{shell}'s script lacks {command}");
         }
     }
@@ -61,6 +68,8 @@ fn the_bash_script_is_valid_bash() {
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     };
     assert_eq!(complete("kite sy", 1), "synth");
+    assert_eq!(complete("kite gr", 1), "graph");
+    assert_eq!(complete("kite graph --format ''", 3), "dot svg");
     assert_eq!(
         complete("kite completions ''", 2),
         "-h --help bash elvish fish powershell zsh"

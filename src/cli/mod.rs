@@ -4,6 +4,7 @@
 //! every user error becomes one message on stderr and status 3.
 
 pub mod exit;
+mod graph;
 pub mod project;
 mod signals;
 mod terraform;
@@ -84,6 +85,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Draw stacks (default: all): each resource and data source a node,
+    /// boxed by construct, references and depends_on as edges.
+    Graph(graph::GraphArgs),
     /// Print the completion script for a shell (see the README for where
     /// to put it).
     Completions { shell: clap_complete::Shell },
@@ -381,6 +385,7 @@ fn run(app: &App, cli: Cli, place: &Place, io: &mut Io) -> Result<Outcome> {
             };
             drive(app, &env, target, place, args, io)
         }
+        Command::Graph(args) => graph::run(app, &env, args, &place.cwd, io),
         Command::Completions { shell } => completions(shell, io),
     }
 }
