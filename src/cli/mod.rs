@@ -90,7 +90,10 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Print the completion script for a shell (see the README for where
     /// to put it).
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// The shell to print the script for.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]
