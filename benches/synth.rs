@@ -1,17 +1,23 @@
 //! Synthesis benchmarks (`cargo bench`): the Kite stacks in memory and
 //! written to disk, and a generated stack of N tables and N policies.
 
+#[path = "../stacks/build.rs"]
+mod build;
 #[path = "../stacks/config.rs"]
 #[allow(dead_code)]
 mod config;
 #[path = "../stacks/dynamodb_schema.rs"]
 mod dynamodb_schema;
 #[path = "../stacks/kite.rs"]
+#[allow(dead_code)]
 mod kite_stack;
 #[path = "../stacks/local.rs"]
 mod local;
 #[path = "../examples/support/scale_stack.rs"]
 mod scale_stack;
+#[path = "../stacks/stage.rs"]
+#[allow(unused_imports)]
+mod stage;
 
 use std::hint::black_box;
 use std::path::Path;
@@ -50,19 +56,27 @@ fn kite_stacks(c: &mut Criterion) {
     let env = env(project.path());
     let schemas = Schemas::bundled();
     let mut group = c.benchmark_group("kite-stacks");
-    group.bench_function("kite (with domain), in memory", |b| {
-        b.iter(|| synth_checked(kite_stack::build(black_box(&env)).unwrap(), &schemas))
+    group.bench_function("kite, kite-dev and build (with domain), in memory", |b| {
+        b.iter(|| {
+            kite_stack::build_group(black_box(&env))
+                .unwrap()
+                .into_iter()
+                .map(|stack| synth_checked(stack, &schemas))
+                .collect::<Vec<_>>()
+        })
     });
     group.bench_function("local, in memory", |b| {
         b.iter(|| synth_checked(local::build(black_box(&env)).unwrap(), &schemas))
     });
-    group.bench_function("kite and local, written to disk", |b| {
+    group.bench_function("all four stacks, written to disk", |b| {
         let out = project.path().join("cdktf.out");
         b.iter(|| {
-            let stacks = [
-                synth_checked(kite_stack::build(&env).unwrap(), &schemas),
-                synth_checked(local::build(&env).unwrap(), &schemas),
-            ];
+            let mut stacks: Vec<SynthesizedStack> = kite_stack::build_group(&env)
+                .unwrap()
+                .into_iter()
+                .map(|stack| synth_checked(stack, &schemas))
+                .collect();
+            stacks.push(synth_checked(local::build(&env).unwrap(), &schemas));
             output_dir::write(&out, &stacks).unwrap()
         })
     });

@@ -21,6 +21,9 @@ pub struct Asset {
     pub(crate) source: PathBuf,
     relative_path: String,
     fingerprint: Fingerprint,
+    /// What identified the file when it was fingerprinted: a copy made
+    /// later is of that content if the file still has it.
+    key: Option<crate::fingerprints::FileKey>,
 }
 
 /// What identifies a file's content.
@@ -115,8 +118,8 @@ impl Asset {
                 .to_str()
                 .ok_or_else(|| AssetError::NameNotUnicode(source.to_path_buf()))?,
         };
-        let fingerprint =
-            fingerprint(source).map_err(|e| AssetError::Unreadable(source.to_path_buf(), e))?;
+        let (fingerprint, key) = crate::fingerprints::of(source, &metadata)
+            .map_err(|e| AssetError::Unreadable(source.to_path_buf(), e))?;
         let relative_path = format!(
             "assets/{}/{}/{}",
             scope.logical_id(),
@@ -128,7 +131,27 @@ impl Asset {
             source: source.to_path_buf(),
             relative_path,
             fingerprint,
+            key,
         })
+    }
+
+    /// Copies the file to `dest`, which is then the content the stack was
+    /// built with: the file must be unchanged since it was fingerprinted
+    /// (same inode, size, modification and change times), or the copy is
+    /// checked against the fingerprint as it is made.
+    pub(crate) fn copy_to(&self, dest: &Path) -> io::Result<()> {
+        let Some(key) = self.key else {
+            return copy_checked(&self.source, dest, &self.fingerprint);
+        };
+        std::fs::copy(&self.source, dest)?;
+        let now = std::fs::metadata(&self.source)
+            .ok()
+            .and_then(|m| crate::fingerprints::FileKey::of(&m));
+        if now != Some(key) {
+            let _ = std::fs::remove_file(dest);
+            return Err(changed(&self.source));
+        }
+        Ok(())
     }
 
     /// The path Terraform reads the file from, relative to the stack's directory.
@@ -169,12 +192,16 @@ pub(crate) fn copy_checked(source: &Path, dest: &Path, expected: &Fingerprint) -
     let copied = hash_copy(source, Some(dest))?;
     if copied != *expected {
         let _ = std::fs::remove_file(dest);
-        return Err(io::Error::other(format!(
-            "{} changed while kite was running (it is not what the stack was built with); run kite again once it is written",
-            source.display()
-        )));
+        return Err(changed(source));
     }
     Ok(())
+}
+
+fn changed(source: &Path) -> io::Error {
+    io::Error::other(format!(
+        "{} changed while kite was running (it is not what the stack was built with); run kite again once it is written",
+        source.display()
+    ))
 }
 
 /// Hashes `path`, writing what it reads to `copy_to` when given.

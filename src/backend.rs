@@ -21,6 +21,16 @@ impl Backend {
         }
     }
 
+    /// What a `terraform_remote_state` needs to read this state: the
+    /// backend's configuration, less what only writers use (locking).
+    pub fn remote_state_config(&self) -> serde_json::Value {
+        let mut config = self.to_json();
+        if let Some(map) = config.as_object_mut() {
+            map.remove("use_lockfile");
+        }
+        config
+    }
+
     pub(crate) fn to_json(&self) -> serde_json::Value {
         let config = match self {
             Backend::S3(b) => serde_json::to_value(b),

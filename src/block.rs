@@ -46,11 +46,22 @@ pub struct BlockRef {
     /// Where the block is in its stack's list: handles find their block
     /// without a lookup table.
     index: usize,
+    /// The stack the block is declared in.
+    stack: std::sync::Arc<str>,
 }
 
 impl BlockRef {
-    pub(crate) fn new(address: Address, index: usize) -> Self {
-        BlockRef { address, index }
+    pub(crate) fn new(address: Address, index: usize, stack: std::sync::Arc<str>) -> Self {
+        BlockRef {
+            address,
+            index,
+            stack,
+        }
+    }
+
+    /// The name of the stack the block is declared in.
+    pub fn stack(&self) -> &str {
+        &self.stack
     }
 
     /// Where the block is in its stack's list of blocks.
@@ -64,12 +75,12 @@ impl BlockRef {
 
     /// The attribute `name` of the block, as an expression of type `T`.
     pub fn attr<T>(&self, name: &str) -> Tf<T> {
-        Tf::from_expr(Expr::reference(self.address.clone()).attr(name))
+        Tf::from_expr(self.expr().attr(name))
     }
 
     /// The whole block as an object value.
     pub fn expr(&self) -> Expr {
-        Expr::reference(self.address.clone())
+        Expr::Declared(self.stack.clone(), self.address.clone())
     }
 }
 
@@ -120,6 +131,8 @@ pub(crate) enum Override {
 /// raw JSON), meta-arguments and overrides.
 #[derive(Clone, Debug)]
 pub struct Block {
+    /// The stack the block is declared in.
+    pub(crate) stack: std::sync::Arc<str>,
     pub(crate) kind: BlockKind,
     /// Borrowed for typed blocks.
     pub(crate) type_name: Cow<'static, str>,
@@ -148,6 +161,9 @@ pub(crate) enum Content {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Meta {
     pub(crate) depends_on: Vec<Address>,
+    /// `depends_on` entries naming blocks of other stacks: Terraform cannot
+    /// order blocks across states (synthesis refuses them).
+    pub(crate) foreign: Vec<(std::sync::Arc<str>, Address)>,
     pub(crate) lifecycle: Lifecycle,
     pub(crate) provider: Option<ProviderRef>,
     pub(crate) overrides: Vec<Override>,
@@ -155,15 +171,23 @@ pub(crate) struct Meta {
 
 impl Block {
     pub(crate) fn typed(
+        stack: std::sync::Arc<str>,
         kind: BlockKind,
         type_name: &'static str,
         scope: Scope,
         body: Body,
     ) -> Self {
-        Self::new(kind, Cow::Borrowed(type_name), scope, Content::Typed(body))
+        Self::new(
+            stack,
+            kind,
+            Cow::Borrowed(type_name),
+            scope,
+            Content::Typed(body),
+        )
     }
 
     pub(crate) fn raw(
+        stack: std::sync::Arc<str>,
         kind: BlockKind,
         type_name: String,
         scope: Scope,
@@ -176,12 +200,25 @@ impl Block {
                 json_kind(&other)
             )),
         });
-        Self::new(kind, Cow::Owned(type_name), scope, Content::Raw(body))
+        Self::new(
+            stack,
+            kind,
+            Cow::Owned(type_name),
+            scope,
+            Content::Raw(body),
+        )
     }
 
-    fn new(kind: BlockKind, type_name: Cow<'static, str>, scope: Scope, content: Content) -> Self {
+    fn new(
+        stack: std::sync::Arc<str>,
+        kind: BlockKind,
+        type_name: Cow<'static, str>,
+        scope: Scope,
+        content: Content,
+    ) -> Self {
         let logical_id = scope.logical_id();
         Block {
+            stack,
             kind,
             type_name,
             logical_id,
@@ -270,7 +307,13 @@ impl Block {
 
     /// Adds a `depends_on` entry.
     pub fn depends_on(&mut self, other: &impl Handle) -> &mut Self {
-        let address = other.block_ref().address().clone();
+        let other = other.block_ref();
+        let address = other.address().clone();
+        if other.stack() != &*self.stack {
+            let stack = other.stack().into();
+            self.meta().foreign.push((stack, address));
+            return self;
+        }
         let meta = self.meta();
         if !meta.depends_on.contains(&address) {
             meta.depends_on.push(address);

@@ -136,6 +136,21 @@ impl<T> From<Tf<T>> for Value {
 }
 
 impl Body {
+    /// Calls `f` on every expression of the body, nested blocks' included.
+    pub fn for_each_expr_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        for (_, value) in &mut self.entries {
+            match value {
+                Value::Expr(e) => f(e),
+                Value::Block(b) => b.for_each_expr_mut(f),
+                Value::Blocks(bs) => {
+                    for b in bs {
+                        b.for_each_expr_mut(f);
+                    }
+                }
+            }
+        }
+    }
+
     /// Appends the references of every argument, nested ones included.
     pub fn collect_references(&self, found: &mut Vec<Reference>) {
         for (_, value) in &self.entries {

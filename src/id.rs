@@ -16,11 +16,26 @@ const MAX_HUMAN_LEN: usize = 240;
 /// The logical id of a block at construct path `STACK/c1/.../cn`, computed
 /// from `[c1, ..., cn]` (the stack's own id is not part of it).
 ///
+/// cdktf's rule, with one exception: an id that would start with a digit
+/// (a component such as the domain `9gag.com`) is not a Terraform
+/// identifier, so kite puts `_` before it (cdktf's output would not apply).
+///
 /// ```
 /// assert_eq!(kite::id::logical_id(&["prod", "Channels"]), "prod_Channels_C3BF2098");
 /// assert_eq!(kite::id::logical_id(&["current-region"]), "current-region");
+/// assert_eq!(kite::id::logical_id(&["9gag.com", "zone"]), "_9gagcom_zone_7727A44F");
 /// ```
 pub fn logical_id<S: AsRef<str>>(components: &[S]) -> String {
+    let id = cdktf_logical_id(components);
+    if id.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+        format!("_{id}")
+    } else {
+        id
+    }
+}
+
+/// cdktf's logical id (see the module documentation).
+fn cdktf_logical_id<S: AsRef<str>>(components: &[S]) -> String {
     let components: Vec<&str> = components
         .iter()
         .map(AsRef::as_ref)
@@ -155,6 +170,25 @@ mod tests {
         let (human, hash) = id.rsplit_once('_').unwrap();
         assert_eq!(human.len(), MAX_HUMAN_LEN);
         assert_eq!(hash.len(), 8);
+    }
+
+    #[test]
+    fn an_id_that_would_start_with_a_digit_or_dash_starts_with_an_underscore() {
+        // cdktf's rule would give `9gagcom_zone_7727A44F`, which Terraform refuses.
+        assert_eq!(logical_id(&["9gag.com", "zone"]), "_9gagcom_zone_7727A44F");
+        assert_eq!(logical_id(&["1password"]), "_1password");
+        assert_eq!(logical_id(&["-x"]), "_-x");
+        for id in [
+            logical_id(&["123.com", "api.123.com", "record"]),
+            logical_id(&["9"]),
+        ] {
+            assert!(crate::expr::is_identifier(&id), "{id}");
+        }
+        // Ids that were valid keep cdktf's form.
+        assert_eq!(
+            logical_id(&["k1te.chat", "zone"]),
+            cdktf_logical_id(&["k1te.chat", "zone"])
+        );
     }
 
     #[test]

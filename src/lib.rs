@@ -18,10 +18,12 @@ pub mod body;
 pub mod cli;
 pub mod cloudflare;
 pub mod construct;
+pub mod cross_stack;
 pub mod dns;
 pub mod docker;
 pub mod env;
 pub mod expr;
+pub mod fingerprints;
 pub mod graph;
 pub mod id;
 pub mod input;
@@ -42,7 +44,7 @@ pub use body::Body;
 pub use construct::Scope;
 pub use env::Env;
 pub use expr::Tf;
-pub use stack::Stack;
+pub use stack::{Removal, Stack};
 
 /// The README's examples compile (`cargo test` runs this as a doctest).
 #[cfg(doctest)]

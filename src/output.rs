@@ -45,6 +45,15 @@ impl Output {
         self
     }
 
+    /// The value's expression.
+    pub(crate) fn value(&self) -> &Expr {
+        &self.value
+    }
+
+    pub(crate) fn value_mut(&mut self) -> &mut Expr {
+        &mut self.value
+    }
+
     pub(crate) fn to_json(&self) -> Result<Value, String> {
         let mut out = Map::new();
         out.insert(
@@ -125,6 +134,7 @@ pub struct Variable<T> {
     pub(crate) description: Option<String>,
     pub(crate) sensitive: Option<bool>,
     pub(crate) nullable: Option<bool>,
+    pub(crate) ephemeral: Option<bool>,
     value_type: PhantomData<fn() -> T>,
 }
 
@@ -136,6 +146,7 @@ impl<T: TypeConstraint> Variable<T> {
             description: None,
             sensitive: None,
             nullable: None,
+            ephemeral: None,
             value_type: PhantomData,
         }
     }
@@ -161,6 +172,14 @@ impl<T: TypeConstraint> Variable<T> {
         self
     }
 
+    /// Terraform keeps the value out of the plan and the state (1.10+): it
+    /// can only be used where ephemeral values may go, such as write-only
+    /// arguments.
+    pub fn ephemeral(mut self, ephemeral: bool) -> Self {
+        self.ephemeral = Some(ephemeral);
+        self
+    }
+
     pub(crate) fn to_json(&self) -> Result<Value, String> {
         let mut out = Map::new();
         out.insert("type".into(), Value::String(T::type_constraint()));
@@ -182,6 +201,9 @@ impl<T: TypeConstraint> Variable<T> {
         if let Some(n) = self.nullable {
             out.insert("nullable".into(), Value::Bool(n));
         }
+        if let Some(e) = self.ephemeral {
+            out.insert("ephemeral".into(), Value::Bool(e));
+        }
         Ok(out.into())
     }
 }
@@ -201,7 +223,9 @@ fn literal_json(expr: &Expr) -> Option<Value> {
                 .map(|(k, v)| Some((k.clone(), literal_json(v)?)))
                 .collect::<Option<_>>()?,
         ),
-        Expr::Ref(_) | Expr::Get(..) | Expr::Call(..) | Expr::Template(_) => return None,
+        Expr::Ref(_) | Expr::Declared(..) | Expr::Get(..) | Expr::Call(..) | Expr::Template(_) => {
+            return None;
+        }
     })
 }
 

@@ -19,6 +19,8 @@ use crate::provider::{Provider, ProviderConfig, ProviderRef, ProviderRequirement
 /// [`Stack::data`]; synthesis checks and writes it.
 pub struct Stack {
     pub(crate) name: String,
+    /// The name again, shared by every handle of the stack.
+    pub(crate) id: std::sync::Arc<str>,
     pub(crate) blocks: Vec<Block>,
     pub(crate) providers: Vec<ProviderConfig>,
     /// Requirements set with [`Stack::require_provider`].
@@ -33,13 +35,53 @@ pub struct Stack {
     pub(crate) aspects: Vec<Box<dyn Aspect>>,
     pub(crate) required_version: Option<String>,
     pub(crate) moves: Vec<(Address, Address)>,
+    pub(crate) imports: Vec<Import>,
+    pub(crate) removals: Vec<(Address, Removal)>,
     pub(crate) overrides: Vec<Override>,
+    /// Stacks that must be deployed before this one.
+    pub(crate) dependencies: Vec<String>,
+    /// Sensitive input variables and the setting each is read from when
+    /// kite runs terraform.
+    pub(crate) secrets: Vec<SecretInput>,
+}
+
+/// An ephemeral, sensitive input variable whose value kite passes to
+/// terraform through its environment (`TF_VAR_<name>`), read from a setting
+/// (`.env` or the environment) when it runs terraform: never written to a
+/// file, never on a command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretInput {
+    /// The Terraform variable's name.
+    pub variable: String,
+    /// The setting that holds the value (`TELEGRAM_BOT_TOKEN`).
+    pub setting: String,
+}
+
+/// An `import` block: the resource at `to` adopts the existing object `id`.
+pub(crate) struct Import {
+    pub(crate) to: Address,
+    pub(crate) id: Expr,
+}
+
+/// What a `removed` block does with the object Terraform still has in its
+/// state for an address the configuration no longer declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// Terraform forgets the object and leaves it where it is
+    /// (`lifecycle { destroy = false }`): something else manages it now, or
+    /// nothing.
+    Forget,
+    /// Terraform destroys the object, as if the block had simply been
+    /// deleted, but says so in the configuration (`destroy = true`).
+    Destroy,
 }
 
 impl Stack {
     pub fn new(name: impl Into<String>) -> Self {
+        let name = name.into();
         Stack {
-            name: name.into(),
+            id: name.as_str().into(),
+            name,
             blocks: Vec::new(),
             providers: Vec::new(),
             requirements: Vec::new(),
@@ -51,7 +93,11 @@ impl Stack {
             aspects: Vec::new(),
             required_version: None,
             moves: Vec::new(),
+            imports: Vec::new(),
+            removals: Vec::new(),
             overrides: Vec::new(),
+            dependencies: Vec::new(),
+            secrets: Vec::new(),
         }
     }
 
@@ -67,6 +113,7 @@ impl Stack {
     /// Declares a resource at `scope/id` and returns its handle.
     pub fn add<R: Resource>(&mut self, scope: &Scope, id: &str, resource: R) -> R::Ref {
         let mut block = Block::typed(
+            self.id.clone(),
             BlockKind::Resource,
             R::TYPE,
             scope.child(id),
@@ -79,7 +126,13 @@ impl Stack {
 
     /// Declares a data source at `scope/id` and returns its handle.
     pub fn data<D: DataSource>(&mut self, scope: &Scope, id: &str, data: D) -> D::Ref {
-        let mut block = Block::typed(BlockKind::Data, D::TYPE, scope.child(id), data.into_body());
+        let mut block = Block::typed(
+            self.id.clone(),
+            BlockKind::Data,
+            D::TYPE,
+            scope.child(id),
+            data.into_body(),
+        );
         block.requirement = Some(self.intern_requirement(D::PROVIDER, &block.scope));
         D::Ref::from(self.push(block))
     }
@@ -87,7 +140,13 @@ impl Stack {
     /// Declares a block of a type that is not typed (a provider kite has no
     /// bindings for).
     pub fn add_raw(&mut self, scope: &Scope, id: &str, raw: RawBlock) -> BlockRef {
-        let mut block = Block::raw(raw.kind, raw.type_name, scope.child(id), raw.body);
+        let mut block = Block::raw(
+            self.id.clone(),
+            raw.kind,
+            raw.type_name,
+            scope.child(id),
+            raw.body,
+        );
         block.requirement = raw
             .requirement
             .map(|r| self.intern_requirement(r, &block.scope));
@@ -131,7 +190,7 @@ impl Stack {
     }
 
     fn push(&mut self, block: Block) -> BlockRef {
-        let reference = BlockRef::new(block.address(), self.blocks.len());
+        let reference = BlockRef::new(block.address(), self.blocks.len(), self.id.clone());
         self.blocks.push(block);
         reference
     }
@@ -142,7 +201,9 @@ impl Stack {
     pub fn block(&mut self, handle: &impl Handle) -> &mut Block {
         let reference = handle.block_ref();
         match self.blocks.get_mut(reference.index()) {
-            Some(block) if block.is_at(reference.address()) => block,
+            Some(block) if reference.stack() == self.name && block.is_at(reference.address()) => {
+                block
+            }
             _ => panic!(
                 "{} is not declared in stack `{}`: a handle from one stack was used with another",
                 reference.address(),
@@ -157,7 +218,7 @@ impl Stack {
         self.blocks
             .iter()
             .position(|b| b.is_at(address))
-            .map(|i| BlockRef::new(address.clone(), i))
+            .map(|i| BlockRef::new(address.clone(), i, self.id.clone()))
     }
 
     /// All blocks declared so far, in order.
@@ -201,6 +262,46 @@ impl Stack {
         self.required_version = Some(constraint.into());
     }
 
+    /// Says that this stack needs the stack `name` deployed first (it uses
+    /// something that stack owns, such as an account-wide setting); the
+    /// manifest lists it in `dependencies`.
+    pub fn depends_on_stack(&mut self, name: impl Into<String>) {
+        let name = name.into();
+        if !self.dependencies.contains(&name) {
+            self.dependencies.push(name);
+        }
+    }
+
+    /// The stacks this one needs deployed first.
+    pub fn dependencies(&self) -> &[String] {
+        &self.dependencies
+    }
+
+    /// Declares an ephemeral, sensitive string variable at `scope/id` whose
+    /// value kite gives terraform from the setting `setting` when it runs
+    /// it (see [`SecretInput`]). Its value can only go where Terraform
+    /// allows ephemeral values, such as write-only arguments (`value_wo`).
+    pub fn secret_input(&mut self, scope: &Scope, id: &str, setting: &str) -> Tf<String> {
+        let value = self.variable(
+            scope,
+            id,
+            Variable::<String>::new()
+                .description(format!("given by kite from the setting {setting}"))
+                .sensitive(true)
+                .ephemeral(true),
+        );
+        self.secrets.push(SecretInput {
+            variable: scope.child(id).logical_id(),
+            setting: setting.to_owned(),
+        });
+        value
+    }
+
+    /// The secret inputs of the stack.
+    pub fn secret_inputs(&self) -> &[SecretInput] {
+        &self.secrets
+    }
+
     /// Declares an output at `scope/id`.
     pub fn output(&mut self, scope: &Scope, id: &str, output: Output) {
         self.outputs.push(OutputDecl {
@@ -239,6 +340,28 @@ impl Stack {
     /// also move state across resource types when the provider supports it.
     pub fn moved(&mut self, from: Address, to: &impl Handle) {
         self.moves.push((from, to.block_ref().address().clone()));
+    }
+
+    /// Declares that the resource behind `to` adopts an object that already
+    /// exists, known to its provider as `id` (an `import` block, Terraform
+    /// 1.5+): the next plan reads it into the state instead of creating a
+    /// new one. `id` is in the form the resource type's import documents
+    /// (`role-name:policy-name` for an `aws_iam_role_policy`); it may refer to
+    /// other blocks, but must be known when Terraform plans. Once the object
+    /// is in the state the block does nothing, and can be removed.
+    pub fn import(&mut self, to: &impl Handle, id: impl Into<Tf<String>>) {
+        self.imports.push(Import {
+            to: to.block_ref().address().clone(),
+            id: id.into().into_expr(),
+        });
+    }
+
+    /// Declares that the resource at `from`, which the stack no longer
+    /// declares, leaves Terraform's management (a `removed` block, Terraform
+    /// 1.7+): with [`Removal::Forget`] its object stays where it is and only
+    /// the state forgets it; with [`Removal::Destroy`] it is destroyed.
+    pub fn removed(&mut self, from: Address, removal: Removal) {
+        self.removals.push((from, removal));
     }
 
     /// Sets the value at a dot-separated path of the stack's final JSON

@@ -1,11 +1,14 @@
-//! The Kite chat's infrastructure: the `kite` (production, AWS) and `local`
-//! (development, Docker) stacks, wired to kite's command line.
+//! The Kite chat's infrastructure: the `kite` (production) and `kite-dev`
+//! (development) stages on AWS and the `local` stack (Docker), wired to
+//! kite's command line.
 
+mod build;
 mod config;
 mod dynamodb_schema;
 #[path = "kite.rs"]
 mod kite_stack;
 mod local;
+mod stage;
 
 use std::process::ExitCode;
 
@@ -18,10 +21,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn app() -> App {
     App::new()
-        .stack(
-            "kite",
-            "production: DynamoDB, API Gateway, Lambda, IAM, logs, optional Cloudflare domain",
-            kite_stack::build,
+        .group(
+            &[
+                (
+                    "kite",
+                    "production: DynamoDB, API Gateway, Lambda, IAM, logs, attachments, optional Cloudflare domain",
+                ),
+                (
+                    "kite-dev",
+                    "development: the same application at stage dev, beside production",
+                ),
+                (
+                    "build",
+                    "the Lambda package's bucket, and the CI role that uploads it",
+                ),
+            ],
+            kite_stack::build_group,
         )
         .stack(
             "local",

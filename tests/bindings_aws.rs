@@ -8647,7 +8647,6 @@ mod m_budgets {
     ];
 }
 
-#[cfg(feature = "aws-caller")]
 mod m_caller {
     use super::*;
     use kite::aws::caller::*;
@@ -42915,7 +42914,6 @@ mod m_outposts {
     ];
 }
 
-#[cfg(feature = "aws-partition")]
 mod m_partition {
     use super::*;
     use kite::aws::partition::*;
@@ -62112,7 +62110,6 @@ fn examples() -> Vec<(&'static str, Example)> {
     all.extend_from_slice(m_billing::EXAMPLES);
     #[cfg(feature = "aws-budgets")]
     all.extend_from_slice(m_budgets::EXAMPLES);
-    #[cfg(feature = "aws-caller")]
     all.extend_from_slice(m_caller::EXAMPLES);
     #[cfg(feature = "aws-canonical")]
     all.extend_from_slice(m_canonical::EXAMPLES);
@@ -62400,7 +62397,6 @@ fn examples() -> Vec<(&'static str, Example)> {
     all.extend_from_slice(m_osis::EXAMPLES);
     #[cfg(feature = "aws-outposts")]
     all.extend_from_slice(m_outposts::EXAMPLES);
-    #[cfg(feature = "aws-partition")]
     all.extend_from_slice(m_partition::EXAMPLES);
     #[cfg(feature = "aws-paymentcryptography")]
     all.extend_from_slice(m_paymentcryptography::EXAMPLES);

@@ -271,4 +271,33 @@ mod svg {
         let svg = std::fs::read_to_string(run.dir.path().join("local.svg")).unwrap();
         roxmltree::Document::parse(&svg).expect("an SVG file");
     }
+
+    #[test]
+    fn a_cross_stack_reference_is_an_edge_between_stack_boxes() {
+        // The stages take their Lambda code from build's bucket.
+        let vars = [("KITE_LAMBDA_SOURCE", "s3")];
+        let run = kite_bin(&["graph", "build", "kite"], &vars);
+        assert_ok(&run);
+        let doc = roxmltree::Document::parse(&run.stdout).unwrap();
+        let clusters = titles(&doc, "cluster");
+        assert_eq!(
+            clusters
+                .iter()
+                .filter(|c| !c.contains('/'))
+                .collect::<Vec<_>>(),
+            ["build", "kite"]
+        );
+        let mut nodes = titles(&doc, "node");
+        nodes.sort();
+        let mut blocks = synthesized_blocks("build", &vars);
+        blocks.extend(synthesized_blocks("kite", &vars));
+        blocks.sort();
+        assert_eq!(nodes, blocks);
+        let edges = titles(&doc, "edge");
+        for function in ["ws-handler_fn_B90684D3", "tg-handler_fn_04FDFCE7"] {
+            let edge =
+                format!("aws_lambda_function.{function} -> aws_s3_bucket.packages_bucket_92F4E109");
+            assert!(edges.contains(&edge), "no edge {edge}");
+        }
+    }
 }

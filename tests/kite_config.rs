@@ -156,7 +156,7 @@ fn unknown_stacks_and_bad_arguments_fail_cleanly() {
     assert_eq!(run.status.code(), Some(3));
     assert_eq!(
         run.stderr.trim(),
-        "error: there is no stack named `prod`; the stacks are: kite, local"
+        "error: there is no stack named `prod`; the stacks are: kite, kite-dev, build, local"
     );
     let run = kite_bin(&["synth", "--bogus"], &[]);
     assert_eq!(run.status.code(), Some(64));

@@ -1,6 +1,8 @@
 //! The `kite` stack against what the original app synthesized
 //! (`tests/fixtures/reference/`): the same addresses and values, except the
-//! differences listed here, each with its reason (doc/adr/0004).
+//! differences listed here, each with its reason (doc/adr/0004). The
+//! comparison is with the stack's whole configuration: `cdk.tf.json` and
+//! `kite.tf`, which holds what checkov cannot read in JSON (doc/adr/0012).
 
 mod common;
 
@@ -46,7 +48,8 @@ fn reference_addresses(stack: &str, with_domain: bool) -> BTreeSet<String> {
 }
 
 /// The documented address differences (doc/adr/0004): Cloudflare 5 renamed
-/// `cloudflare_record`, and each grant is its own `aws_iam_role_policy` (fix 2).
+/// `cloudflare_record`, each grant is its own `aws_iam_role_policy` (fix 2),
+/// and production gained the attachments' bucket (stages).
 fn expected_addresses(with_domain: bool) -> BTreeSet<String> {
     let mut expected: BTreeSet<String> = reference_addresses("kite", with_domain)
         .into_iter()
@@ -56,8 +59,16 @@ fn expected_addresses(with_domain: bool) -> BTreeSet<String> {
         "aws_iam_role_policy.lambda-execution-role_allow-dynamodb-prod_76EE48A2",
         "aws_iam_role_policy.lambda-execution-role_allow-execute-api-ws-api-prod_D02E6801",
         "aws_iam_role_policy.apigateway-principal_api-gateway-execution-role_allow-invoke-ws-handler_FF34EAE1",
+        "aws_iam_role_policy.lambda-execution-role_allow-s3-object-store_D4DDD5A5",
+        "aws_s3_bucket.object-store_bucket_CB60F774",
+        "aws_s3_bucket_lifecycle_configuration.object-store_lifecycle_0DF48205",
+        "aws_s3_bucket_public_access_block.object-store_public-access-block_8698A38F",
     ] {
         expected.insert(added.to_owned());
+    }
+    if with_domain {
+        // Browsers may use the bucket from the domain's pages.
+        expected.insert("aws_s3_bucket_cors_configuration.object-store_cors_7CD8A5EF".to_owned());
     }
     expected
 }
@@ -69,7 +80,7 @@ fn addresses_match_the_reference_with_a_domain() {
         .into_iter()
         .collect();
     assert_eq!(actual, expected_addresses(true));
-    assert_eq!(actual.len(), 59);
+    assert_eq!(actual.len(), 64);
 }
 
 #[test]
@@ -86,7 +97,7 @@ fn addresses_match_the_reference_without_a_domain() {
             .collect();
     let ours_less_grants: BTreeSet<String> = actual
         .into_iter()
-        .filter(|a| !a.starts_with("aws_iam_role_policy."))
+        .filter(|a| !a.starts_with("aws_iam_role_policy.") && !a.starts_with("aws_s3_bucket"))
         .collect();
     assert_eq!(ours_less_grants, reference);
 }
@@ -268,9 +279,30 @@ const LISTED: &[Listed] = &[
         "resource.aws_lambda_invocation.lifecycle-invocation.depends_on",
         Added,
         Json(
-            r#"["aws_iam_role_policy.lambda-execution-role_allow-dynamodb-prod_76EE48A2", "aws_iam_role_policy.lambda-execution-role_allow-execute-api-ws-api-prod_D02E6801"]"#,
+            r#"["aws_iam_role_policy.lambda-execution-role_allow-dynamodb-prod_76EE48A2", "aws_iam_role_policy.lambda-execution-role_allow-execute-api-ws-api-prod_D02E6801", "aws_iam_role_policy.lambda-execution-role_allow-s3-object-store_D4DDD5A5"]"#,
         ),
         "fix 2: the invocation waits for the grants it needs",
+        false,
+    ),
+    listed(
+        "resource.aws_dynamodb_table.*.point_in_time_recovery.enabled",
+        Changed,
+        Json("true"),
+        "stages: production keeps its data (doc/adr/0014)",
+        false,
+    ),
+    listed(
+        "resource.aws_dynamodb_table.*.lifecycle.prevent_destroy",
+        Changed,
+        Json("true"),
+        "stages: production's tables refuse to be destroyed (doc/adr/0014)",
+        false,
+    ),
+    listed(
+        "resource.aws_lambda_function.*.environment.variables.BUCKET_NAME",
+        Added,
+        Json(r#""${aws_s3_bucket.object-store_bucket_CB60F774.bucket}""#),
+        "stages: the handlers store attachments in the stage's bucket",
         false,
     ),
     listed(
@@ -379,6 +411,13 @@ const LISTED: &[Listed] = &[
         Json(r#"{"name": "k1te.chat"}"#),
         "cloudflare 5: the lookup is `filter.name`",
         true,
+    ),
+    listed(
+        "resource.aws_dynamodb_table.*.point_in_time_recovery.enabled",
+        Changed,
+        Json("true"),
+        "checkov CKV_AWS_28 (doc/adr/0012): production tables can be restored to any second of 35 days",
+        false,
     ),
     listed(
         "moved",
@@ -582,7 +621,7 @@ fn values_match_the_reference_except_the_listed_differences_with_a_domain() {
     let run = synth_kite(&DOMAIN);
     assert_value_parity(
         &reference("kite.cdk.tf.json"),
-        &run.stack_json("kite"),
+        &run.stack_config("kite"),
         true,
     );
 }
@@ -592,7 +631,7 @@ fn values_match_the_reference_except_the_listed_differences_without_a_domain() {
     let run = synth_kite(&[]);
     assert_value_parity(
         &reference("kite-without-domain.cdk.tf.json"),
-        &run.stack_json("kite"),
+        &run.stack_config("kite"),
         false,
     );
 }
@@ -664,6 +703,13 @@ fn the_stack_with_a_domain_is_the_reviewed_snapshot() {
     assert_eq!(doc["terraform"]["backend"]["s3"]["region"], "eu-north-1");
     assert_eq!(doc["provider"]["cloudflare"], serde_json::json!([{}]));
     assert_eq!(doc["output"].as_object().unwrap().len(), 5);
+    // What checkov cannot read in JSON is in kite.tf.
+    assert!(doc.get("moved").is_none());
+    assert!(doc["terraform"].get("required_version").is_none());
+    let native = std::fs::read_to_string(run.out().join("stacks/kite/kite.tf")).unwrap();
+    insta::assert_snapshot!("kite_native_with_domain", native);
+    let doc = run.stack_config("kite");
+    assert_eq!(doc["terraform"]["required_version"], ">= 1.11");
     // The renamed Cloudflare records take over the state of the original's.
     let moved = doc["moved"].as_array().unwrap();
     assert_eq!(moved.len(), 3);
@@ -701,7 +747,12 @@ fn the_stack_without_a_domain_is_the_reviewed_snapshot() {
     );
     assert!(doc["data"].get("cloudflare_zone").is_none());
     assert!(doc.get("moved").is_none());
+    assert!(doc["terraform"].get("required_version").is_none());
     assert_eq!(doc["output"].as_object().unwrap().len(), 3);
+    // kite.tf holds the required version alone.
+    let doc = run.stack_config("kite");
+    assert_eq!(doc["terraform"]["required_version"], ">= 1.11");
+    assert!(doc.get("moved").is_none());
 }
 
 #[test]
@@ -716,6 +767,7 @@ fn every_taggable_aws_resource_is_tagged_and_nothing_else() {
         "aws_dynamodb_table",
         "aws_iam_role",
         "aws_lambda_function",
+        "aws_s3_bucket",
     ];
     for (t, blocks) in doc["resource"].as_object().unwrap() {
         for (name, block) in blocks.as_object().unwrap() {
@@ -756,8 +808,48 @@ fn synth_writes_the_manifest_and_the_asset() {
         std::fs::read(common::fixture_zip()).unwrap()
     );
     assert!(
-        run.stdout.contains("kite") && run.stdout.contains("43 resources"),
+        run.stdout.contains("kite") && run.stdout.contains("47 resources"),
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn a_domain_whose_first_label_starts_with_a_digit_gives_valid_identifiers() {
+    for domain in ["9gag.com", "1password.com", "123.com"] {
+        let run = synth_kite(&[
+            ("KITE_DOMAIN", domain),
+            ("CLOUDFLARE_API_TOKEN", "test-token-not-secret"),
+        ]);
+        let doc = run.stack_json("kite");
+        let mut names: Vec<&str> = Vec::new();
+        for section in ["resource", "data"] {
+            for blocks in doc[section].as_object().unwrap().values() {
+                names.extend(blocks.as_object().unwrap().keys().map(String::as_str));
+            }
+        }
+        names.extend(
+            doc["output"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str),
+        );
+        let invalid: Vec<&&str> = names
+            .iter()
+            .filter(|n| !kite::expr::is_identifier(n))
+            .collect();
+        assert!(invalid.is_empty(), "{domain}: {invalid:?}");
+        // The zone lookup and what refers to it agree on its name.
+        let zone = doc["data"]["cloudflare_zone"].as_object().unwrap();
+        let (zone_name, _) = zone.iter().next().unwrap();
+        assert!(zone_name.starts_with('_'), "{zone_name}");
+        let record = &doc["resource"]["cloudflare_dns_record"];
+        assert!(
+            record
+                .to_string()
+                .contains(&format!("data.cloudflare_zone.{zone_name}.zone_id")),
+            "{record}"
+        );
+    }
 }

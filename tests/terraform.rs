@@ -21,6 +21,8 @@ struct Call {
     args: Vec<String>,
     token: String,
     aws_profile: String,
+    /// `TF_VAR_telegram_bot_token`: a secret input.
+    bot_token: String,
 }
 
 const STAND_IN: &str = r#"#!/bin/sh
@@ -32,6 +34,7 @@ const STAND_IN: &str = r#"#!/bin/sh
   printf 'cwd=%s\n' "$PWD"
   printf 'token=%s\n' "${CLOUDFLARE_API_TOKEN:-}"
   printf 'aws_profile=%s\n' "${AWS_PROFILE:-}"
+  printf 'bot_token=%s\n' "${TF_VAR_telegram_bot_token:-}"
   for a in "$@"; do printf 'arg=%s\n' "$a"; done
   printf 'end\n'
 } >> "$STANDIN_LOG"
@@ -92,6 +95,7 @@ impl Harness {
             args: Vec::new(),
             token: String::new(),
             aws_profile: String::new(),
+            bot_token: String::new(),
         };
         for line in text.lines() {
             let (key, value) = line.split_once('=').unwrap_or((line, ""));
@@ -100,6 +104,7 @@ impl Harness {
                 "cwd" => current.cwd = PathBuf::from(value),
                 "token" => current.token = value.to_owned(),
                 "aws_profile" => current.aws_profile = value.to_owned(),
+                "bot_token" => current.bot_token = value.to_owned(),
                 "arg" => current.args.push(value.to_owned()),
                 "end" => calls.push(std::mem::replace(
                     &mut current,
@@ -109,6 +114,7 @@ impl Harness {
                         args: Vec::new(),
                         token: String::new(),
                         aws_profile: String::new(),
+                        bot_token: String::new(),
                     },
                 )),
                 _ => panic!("unexpected log line {line}"),
@@ -365,7 +371,9 @@ fn without_a_stack_name_kite_says_which_stacks_exist() {
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("this app has 2 stacks (kite, local): name the one to deploy"),
+        stderr.contains(
+            "this app has 4 stacks (kite, kite-dev, build, local): name the one to deploy"
+        ),
         "{stderr}"
     );
     assert!(h.calls().is_empty(), "terraform is not run");
@@ -649,4 +657,40 @@ fn a_terraform_binary_name_that_is_not_utf8_is_an_error_naming_the_variable() {
         "{stderr}"
     );
     assert!(h.calls().is_empty(), "no terraform ran");
+}
+
+#[test]
+fn a_stage_bot_token_reaches_terraform_through_its_environment_only() {
+    let h = Harness::new();
+    let token = "123456:AAbbCCddEEffGGhhIIjjKKll-secret-in-env";
+    // From .env, as a user keeps it.
+    std::fs::write(
+        h.project.path().join(".env"),
+        format!("TELEGRAM_DEV_BOT_TOKEN='{token}'\n"),
+    )
+    .unwrap();
+    let out = h.kite(&["deploy", "kite-dev", "--auto-approve"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let calls = h.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    for call in &calls {
+        assert_eq!(call.bot_token, token, "TF_VAR_telegram_bot_token");
+        assert!(
+            call.args.iter().all(|a| !a.contains("AAbbCC")),
+            "{:?}",
+            call.args
+        );
+    }
+    // Nothing synthesized holds it.
+    for (path, bytes) in common::tree_bytes(&h.stack_dir("kite-dev")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("secret-in-env"),
+            "{}",
+            path.display()
+        );
+    }
 }

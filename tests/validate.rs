@@ -689,6 +689,19 @@ fn every_stack_variant_validates_with_zero_findings() {
     for vars in [
         vec![],
         vec![("KITE_DOMAIN", "k1te.chat"), ("CLOUDFLARE_API_TOKEN", "t")],
+        vec![
+            ("KITE_DOMAIN", "k1te.chat"),
+            ("CLOUDFLARE_API_TOKEN", "t"),
+            ("TELEGRAM_BOT_TOKEN", "1:abcdefghijklmnopqrstuvwxyz"),
+            ("TELEGRAM_DEV_BOT_TOKEN", "2:abcdefghijklmnopqrstuvwxyz"),
+            ("KITE_BUDGET_USD", "20"),
+            ("KITE_ALERT_EMAIL", "ops@example.com"),
+        ],
+        // The stages' code from the build stack, which has a CI role.
+        vec![
+            ("KITE_LAMBDA_SOURCE", "s3"),
+            ("KITE_GITHUB_REPOSITORY", "k1te-chat/k1te-serverless"),
+        ],
     ] {
         let run = common::kite_bin(&["validate"], &vars);
         assert!(run.status.success(), "{vars:?}: {}", run.stderr);
@@ -697,6 +710,8 @@ fn every_stack_variant_validates_with_zero_findings() {
             run.stdout.lines().collect::<Vec<_>>(),
             [
                 "kite         0 errors, 0 warnings",
+                "kite-dev     0 errors, 0 warnings",
+                "build        0 errors, 0 warnings",
                 "local        0 errors, 0 warnings"
             ]
         );

@@ -61,8 +61,8 @@ pub(super) fn run(
     let defs = app.select(&args.stacks)?;
     let mut stacks = Vec::with_capacity(defs.len());
     let mut failures = Vec::new();
-    for def in defs {
-        match build_and_synthesize(app, def, env, io) {
+    for built in build_and_synthesize(app, &defs, env, io) {
+        match built {
             Ok(stack) => stacks.push(stack),
             Err(e) => failures.push(e),
         }

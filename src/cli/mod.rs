@@ -438,10 +438,12 @@ fn synth(
 ) -> Result<(Vec<WrittenStack>, OutputDir)> {
     let started = Instant::now();
     let defs = app.select(names)?;
+    // Unchanged assets keep the fingerprints the output remembers.
+    crate::fingerprints::load(out);
     let mut done: Vec<SynthesizedStack> = Vec::with_capacity(defs.len());
     let mut failures: Vec<String> = Vec::new();
-    for def in defs {
-        let synthesized = match build_and_synthesize(app, def, env, io) {
+    for built in build_and_synthesize(app, &defs, env, io) {
+        let synthesized = match built {
             Ok(s) => s,
             Err(e) => {
                 failures.push(e);
@@ -490,6 +492,13 @@ fn synth(
         OutputDir::lock(out, wait, &mut told)?
     };
     let written = output.write(&done)?;
+    if let Err(e) = crate::fingerprints::save(out) {
+        writeln!(
+            io.stderr,
+            "warning: the assets' fingerprints could not be kept in {} ({e}); the next synth hashes them again",
+            out.display()
+        )?;
+    }
     if io.exiting {
         std::mem::forget(done);
     }
@@ -547,8 +556,8 @@ fn validate(
 ) -> Result<Outcome> {
     let defs = app.select(names)?;
     let mut failed = false;
-    for def in defs {
-        let synthesized = match build_and_synthesize(app, def, env, io) {
+    for built in build_and_synthesize(app, &defs, env, io) {
+        let synthesized = match built {
             Ok(s) => s,
             Err(e) => {
                 failed = true;
@@ -591,16 +600,28 @@ fn print_warnings(env: &Env, stack: &str, stderr: &mut dyn Write) -> io::Result<
     Ok(())
 }
 
+/// Builds the stacks (each group once) and synthesizes each.
 fn build_and_synthesize(
     app: &App,
-    def: &StackDef,
+    defs: &[&StackDef],
     env: &Env,
     io: &mut Io,
-) -> std::result::Result<SynthesizedStack, String> {
-    let built = app.build(def, env);
-    let _ = print_warnings(env, def.name(), io.stderr);
-    let stack = built.map_err(|e| format!("stack `{}`: {}", def.name(), render_error(&e)))?;
-    synth::synthesize(stack).map_err(|e: StackError| e.to_string())
+) -> Vec<std::result::Result<SynthesizedStack, String>> {
+    let built = app.build_many(defs, env);
+    let _ = print_warnings(env, &names_of(defs), io.stderr);
+    built
+        .into_iter()
+        .map(|(def, stack)| {
+            let stack =
+                stack.map_err(|e| format!("stack `{}`: {}", def.name(), render_error(&e)))?;
+            synth::synthesize(stack).map_err(|e: StackError| e.to_string())
+        })
+        .collect()
+}
+
+/// `a, b`: the names of stacks, for messages.
+fn names_of(defs: &[&StackDef]) -> String {
+    defs.iter().map(|d| d.name()).collect::<Vec<_>>().join(", ")
 }
 
 fn list(app: &App, env: &Env, io: &mut Io) -> Result<Outcome> {
@@ -608,21 +629,28 @@ fn list(app: &App, env: &Env, io: &mut Io) -> Result<Outcome> {
     let out = &mut *io.stdout;
     writeln!(
         out,
-        "{:<12} {:<8} {:>9}  DESCRIPTION",
-        "STACK", "BACKEND", "RESOURCES"
+        "{:<12} {:<8} {:>9}  {:<14}  DESCRIPTION",
+        "STACK", "BACKEND", "RESOURCES", "NEEDS"
     )?;
-    for def in app.stacks() {
-        let built = app.build(def, env);
-        print_warnings(env, def.name(), io.stderr)?;
+    let defs: Vec<&StackDef> = app.stacks().iter().collect();
+    let built = app.build_many(&defs, env);
+    print_warnings(env, &names_of(&defs), io.stderr)?;
+    for (def, built) in built {
         match built {
             Ok(stack) => {
                 let backend = stack.backend().map_or("-", |b| b.type_name());
+                let needs = if stack.dependencies().is_empty() {
+                    "-".to_owned()
+                } else {
+                    stack.dependencies().join(",")
+                };
                 writeln!(
                     out,
-                    "{:<12} {:<8} {:>9}  {}",
+                    "{:<12} {:<8} {:>9}  {:<14}  {}",
                     def.name(),
                     backend,
                     stack.resource_count(),
+                    needs,
                     def.description()
                 )?;
             }
@@ -630,8 +658,9 @@ fn list(app: &App, env: &Env, io: &mut Io) -> Result<Outcome> {
                 failed = true;
                 writeln!(
                     out,
-                    "{:<12} {:<8} {:>9}  cannot be built: {}",
+                    "{:<12} {:<8} {:>9}  {:<14}  cannot be built: {}",
                     def.name(),
+                    "?",
                     "?",
                     "?",
                     render_error(&e)
@@ -694,6 +723,11 @@ fn drive(
         .and_then(|w| w.config_path.parent())
         .map(Path::to_path_buf)
         .unwrap_or_else(|| out.join("stacks").join(&name));
+    let secrets = written
+        .first()
+        .map(|w| w.secrets.as_slice())
+        .unwrap_or_default();
+    let terraform = terraform.with_secrets(env, secrets)?;
     let init = terraform.run(&dir, &["init", "-input=false"], true)?;
     if !init.success() {
         writeln!(

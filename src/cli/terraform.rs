@@ -8,6 +8,7 @@ use anyhow::{Result, anyhow};
 
 use super::signals::{self, Interrupted};
 use crate::env::Env;
+use crate::stack::SecretInput;
 
 /// cdktf's variable for another binary, such as OpenTofu's `tofu`.
 const BINARY_VARIABLE: &str = "TERRAFORM_BINARY_NAME";
@@ -36,6 +37,24 @@ impl Terraform {
                 .collect(),
             color: io::stdout().is_terminal() && io::stderr().is_terminal(),
         })
+    }
+
+    /// Gives terraform the stack's secret inputs through its environment
+    /// (`TF_VAR_<name>`), read from their settings: never on a command line,
+    /// never in a file.
+    pub fn with_secrets(mut self, env: &Env, secrets: &[SecretInput]) -> Result<Self> {
+        for secret in secrets {
+            let Some(value) = env.get(&secret.setting)? else {
+                return Err(anyhow!(
+                    "{} is not set, and the stack needs it for its variable `{}` (a secret input): set it in .env or the environment",
+                    secret.setting,
+                    secret.variable
+                ));
+            };
+            self.extra_env
+                .push((format!("TF_VAR_{}", secret.variable), value.to_owned()));
+        }
+        Ok(self)
     }
 
     pub fn binary(&self) -> &str {

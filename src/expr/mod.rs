@@ -33,6 +33,11 @@ pub enum Expr {
     Object(BTreeMap<String, Expr>),
     /// The block or variable at an address: `aws_iam_role.x`, `var.y`.
     Ref(Address),
+    /// A block declared in the stack named first, as its handle refers to
+    /// it: within that stack it renders as [`Expr::Ref`]; used in another
+    /// stack of the same app, it is read through the other stack's state
+    /// (see [`crate::cross_stack`]).
+    Declared(std::sync::Arc<str>, Address),
     /// An attribute, index or key of another expression.
     Get(Box<Expr>, Step),
     /// A function call: `tolist(x)`.
@@ -106,7 +111,7 @@ impl Expr {
             Expr::List(items) => items.iter().all(Expr::is_literal),
             Expr::Object(fields) => fields.values().all(Expr::is_literal),
             Expr::Template(parts) => parts.iter().all(Expr::is_literal),
-            Expr::Ref(_) | Expr::Get(..) | Expr::Call(..) => false,
+            Expr::Ref(_) | Expr::Declared(..) | Expr::Get(..) | Expr::Call(..) => false,
         }
     }
 
@@ -128,6 +133,12 @@ impl Expr {
             Expr::Ref(address) => found.push(scan::Reference {
                 address: address.clone(),
                 steps: Vec::new(),
+                stack: None,
+            }),
+            Expr::Declared(stack, address) => found.push(scan::Reference {
+                address: address.clone(),
+                steps: Vec::new(),
+                stack: Some(stack.clone()),
             }),
             Expr::Get(..) => {
                 let mut steps = Vec::new();
@@ -142,6 +153,15 @@ impl Expr {
                         found.push(scan::Reference {
                             address: address.clone(),
                             steps,
+                            stack: None,
+                        });
+                    }
+                    Expr::Declared(stack, address) => {
+                        steps.reverse();
+                        found.push(scan::Reference {
+                            address: address.clone(),
+                            steps,
+                            stack: Some(stack.clone()),
                         });
                     }
                     // `tolist(x)[0]`: the references are in the base.

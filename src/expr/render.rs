@@ -44,7 +44,7 @@ pub(super) fn serialize<S: Serializer>(expr: &Expr, serializer: S) -> Result<S::
             write_template_body(parts, &mut out, false);
             serializer.serialize_str(&out)
         }
-        Expr::Ref(_) | Expr::Get(..) | Expr::Call(..) => {
+        Expr::Ref(_) | Expr::Declared(..) | Expr::Get(..) | Expr::Call(..) => {
             let mut out = String::from("${");
             write_hcl(expr, &mut out);
             out.push('}');
@@ -161,7 +161,7 @@ pub(super) fn write_hcl(expr: &Expr, out: &mut String) {
             }
             out.push('}');
         }
-        Expr::Ref(address) => {
+        Expr::Ref(address) | Expr::Declared(_, address) => {
             let _ = write!(out, "{address}");
         }
         Expr::Get(base, step) => {

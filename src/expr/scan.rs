@@ -15,6 +15,9 @@ use super::Step;
 pub struct Reference {
     pub address: Address,
     pub steps: Vec<Step>,
+    /// The stack a handle of the block came from; `None` when the
+    /// reference was written (a raw template) or built from an address.
+    pub stack: Option<std::sync::Arc<str>>,
 }
 
 impl Reference {
@@ -302,7 +305,11 @@ impl Scanner<'_, '_> {
             },
         };
         let (steps, i) = self.steps(i);
-        self.found.push(Reference { address, steps });
+        self.found.push(Reference {
+            address,
+            steps,
+            stack: None,
+        });
         i
     }
 

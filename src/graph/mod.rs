@@ -26,7 +26,9 @@ use rustc_hash::FxHashMap as HashMap;
 use serde_json::{Map, Value};
 
 use crate::address::{Address, BlockKind};
-use crate::synth::{SynthesizedStack, block_references};
+use crate::construct::Scope;
+use crate::expr::Step;
+use crate::synth::{SynthesizedStack, block_references, collect_references};
 
 /// Stacks, their blocks, and what depends on what.
 #[derive(Clone, Debug, Default)]
@@ -93,13 +95,94 @@ impl Graph {
         Graph::default()
     }
 
-    /// The graph of these stacks, each a cluster, with the edges inside each.
+    /// The graph of these stacks, each a cluster, with the edges inside
+    /// each and the cross-stack references between them.
     pub fn of<'a>(stacks: impl IntoIterator<Item = &'a SynthesizedStack>) -> Self {
+        let stacks: Vec<&SynthesizedStack> = stacks.into_iter().collect();
         let mut graph = Graph::new();
-        for stack in stacks {
+        for stack in &stacks {
             graph.add_stack(stack);
         }
+        graph.link_stacks(&stacks);
         graph
+    }
+
+    /// Adds the cross-stack references among `stacks`, the stacks added so
+    /// far in this order (doc/adr/0016): a block of one stack that reads
+    /// `data.terraform_remote_state.<producer>-state.outputs.<name>` gets an
+    /// edge to every block the producer's output `<name>` refers to, when
+    /// the producer is drawn too. Its edge to the data source stays.
+    pub fn link_stacks(&mut self, stacks: &[&SynthesizedStack]) {
+        let mut found = Vec::new();
+        // What each output of each stack refers to.
+        let mut exports: HashMap<(usize, &str), Vec<NodeId>> = HashMap::default();
+        for (i, stack) in stacks.iter().enumerate() {
+            let Some(outputs) = stack.document.get("output").and_then(Value::as_object) else {
+                continue;
+            };
+            for (name, output) in outputs {
+                found.clear();
+                collect_references(&output["value"], &mut found);
+                let nodes = found
+                    .iter()
+                    .filter_map(|r| self.find(i, &r.address))
+                    .collect();
+                exports.insert((i, name.as_str()), nodes);
+            }
+        }
+        if exports.is_empty() {
+            return;
+        }
+        // Which stack a remote state data source reads, by its name.
+        let producers: HashMap<String, usize> = stacks
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                (
+                    Scope::root()
+                        .child(&format!("{}-state", s.name))
+                        .logical_id(),
+                    i,
+                )
+            })
+            .collect();
+        for (i, stack) in stacks.iter().enumerate() {
+            for (address, body) in document_blocks(&stack.document) {
+                let Some(from) = self.find(i, &address) else {
+                    continue;
+                };
+                found.clear();
+                block_references(body, &mut found);
+                for r in &found {
+                    let Address::Block {
+                        kind: BlockKind::Data,
+                        type_name,
+                        name,
+                    } = &r.address
+                    else {
+                        continue;
+                    };
+                    let (Some(Step::Attr(outputs)), Some(Step::Attr(output))) =
+                        (r.steps.first(), r.steps.get(1))
+                    else {
+                        continue;
+                    };
+                    if type_name != "terraform_remote_state" || outputs != "outputs" {
+                        continue;
+                    }
+                    let Some(&producer) = producers.get(name).filter(|&&p| p != i) else {
+                        continue;
+                    };
+                    for &to in exports
+                        .get(&(producer, output.as_str()))
+                        .into_iter()
+                        .flatten()
+                    {
+                        self.add_edge(from, to, EdgeKind::Reference);
+                    }
+                }
+            }
+        }
     }
 
     /// Adds a stack: a node per resource and data source of its document,

@@ -277,6 +277,67 @@ fn each_stack_is_a_box_and_an_edge_may_join_two() {
     );
 }
 
+/// A consumer's block that reads a producer's block (doc/adr/0016), linked
+/// as `App::group` links them, then synthesized.
+fn linked_stacks() -> Vec<SynthesizedStack> {
+    use crate::aws::iam::{IamRole, IamRoleArgs, IamRolePolicy, IamRolePolicyArgs};
+    let mut producer = Stack::new("producer");
+    let root = producer.root();
+    let role = producer.add(
+        &root.child("bucket"),
+        "bucket",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
+    let mut consumer = Stack::new("consumer");
+    let root = consumer.root();
+    consumer.add(
+        &root.child("app"),
+        "fn",
+        IamRolePolicy::new(IamRolePolicyArgs {
+            policy: "{}".into(),
+            role: role.name(),
+        }),
+    );
+    let mut stacks = vec![producer, consumer];
+    crate::cross_stack::link(&mut stacks).expect("the stacks link");
+    stacks
+        .into_iter()
+        .map(|s| synthesize(s).expect("synthesizes"))
+        .collect()
+}
+
+#[test]
+fn a_cross_stack_reference_is_an_edge_to_the_block_read() {
+    let stacks = linked_stacks();
+    let graph = Graph::of(&stacks);
+    let edges: Vec<(String, String)> = graph
+        .edges()
+        .iter()
+        .map(|e| {
+            (
+                graph.node(e.from).path.clone(),
+                graph.node(e.to).path.clone(),
+            )
+        })
+        .collect();
+    // To the producer's block, through its output, and to the data source
+    // that reads the producer's state.
+    assert!(
+        edges.contains(&("consumer/app/fn".into(), "producer/bucket/bucket".into())),
+        "{edges:?}"
+    );
+    assert!(
+        edges.contains(&("consumer/app/fn".into(), "consumer/producer-state".into())),
+        "{edges:?}"
+    );
+    assert_eq!(edges.len(), 2, "{edges:?}");
+    // Without the producer in the picture, no edge leaves the stack.
+    let alone = Graph::of([&stacks[1]]);
+    assert_eq!(alone.edges().len(), 1);
+}
+
 #[test]
 fn dot_quotes_what_it_must() {
     let mut stack = Stack::new("q");

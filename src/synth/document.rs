@@ -2,8 +2,9 @@
 //!
 //! Synthesis runs in phases, each adding to one list of problems: unique
 //! construct paths, rendering, unique addresses, references and
-//! `depends_on` (and cycles through them), moves, outputs, variables,
-//! providers. Only a stack without problems is assembled into a document.
+//! `depends_on` (and cycles through them), moves, imports and removals,
+//! outputs, variables, providers. Only a stack without problems is
+//! assembled into a document.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -19,10 +20,10 @@ use crate::expr::scan::Reference;
 use crate::json_path::{remove_path, set_path};
 use crate::output::{OutputDecl, VariableDecl};
 use crate::provider::{ProviderConfig, ProviderRequirement};
-use crate::stack::Stack;
+use crate::stack::{Import, Removal, Stack};
 
 use super::graph::find_cycle;
-use super::references::{collect_references, depends_on_of};
+use super::references::depends_on_of;
 use super::{Problem, StackError, SynthesizedStack, VERSION};
 
 /// A block after rendering.
@@ -54,7 +55,11 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         aspects,
         required_version,
         moves,
+        imports,
+        removals,
         overrides,
+        dependencies,
+        secrets,
         ..
     } = stack;
     let mut problems = Vec::new();
@@ -82,7 +87,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         required.add(r, &first_user.path_in(&name), &mut problems);
     }
 
-    let rendered = render_blocks(blocks, block_paths, &duplicate_paths, &mut problems);
+    let mut rendered = render_blocks(blocks, block_paths, &duplicate_paths, &mut problems);
     let index = AddressIndex::new(&rendered, &mut problems);
     let references = References {
         stack: &name,
@@ -91,7 +96,10 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     };
     references.check_blocks(&rendered, &providers, &mut problems);
     references.check_moves(&moves, &rendered, &mut problems);
-    let (output_json, output_tree) = render_outputs(&outputs, &name, &references, &mut problems);
+    references.check_imports(&imports, &rendered, &mut problems);
+    references.check_removals(&removals, &moves, &rendered, &mut problems);
+    let (output_json, output_tree, output_references) =
+        render_outputs(&outputs, &name, &references, &mut problems);
     let variable_json = render_variables(&variables, &name, &mut problems);
     let provider_json = render_providers(&providers, &mut required, &mut problems);
     check_stack_overrides(&overrides, &mut problems);
@@ -118,6 +126,16 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         "//".into(),
         json!({"metadata": metadata, "outputs": output_tree}),
     );
+    let mut all_references: Vec<super::References> = rendered
+        .iter_mut()
+        .filter(|b| !b.references.is_empty())
+        .map(|b| super::References {
+            json_path: format!("{}.{}.{}", b.kind.json_key(), b.type_name, b.logical_id),
+            path: b.path.clone(),
+            references: std::mem::take(&mut b.references),
+        })
+        .collect();
+    all_references.extend(output_references);
     let (resources, data) = blocks_by_type(rendered);
     insert_nonempty(&mut document, "resource", resources);
     insert_nonempty(&mut document, "data", data);
@@ -131,6 +149,18 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
             .iter()
             .map(|(from, to)| json!({"from": from.to_string(), "to": to.to_string()}));
         document.insert("moved".into(), Value::Array(moved.collect()));
+    }
+    if !imports.is_empty() {
+        let imported = imports
+            .iter()
+            .map(|i| json!({"to": i.to.to_string(), "id": i.id}));
+        document.insert("import".into(), Value::Array(imported.collect()));
+    }
+    if !removals.is_empty() {
+        let removed = removals.iter().map(|(from, removal)| {
+            json!({"from": from.to_string(), "lifecycle": {"destroy": *removal == Removal::Destroy}})
+        });
+        document.insert("removed".into(), Value::Array(removed.collect()));
     }
     let mut terraform = Map::new();
     if let Some(b) = &backend {
@@ -165,6 +195,9 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         document: Value::Object(document),
         assets,
         resource_count,
+        references: all_references,
+        dependencies,
+        secrets,
     })
 }
 
@@ -231,6 +264,14 @@ fn render_blocks(
                 format!(
                     "the construct id `{}` leaves an empty logical id (only the characters A-Z, a-z, 0-9, `_` and `-` are kept): use an id with some of them",
                     block.scope.id()
+                ),
+            ));
+        }
+        for (stack, address) in block.meta.iter().flat_map(|m| &m.foreign) {
+            problems.push(Problem::at(
+                &path,
+                format!(
+                    "depends on `{address}` of stack `{stack}`: Terraform orders blocks within one state only. Say that this stack needs that one deployed first (`Stack::depends_on_stack(\"{stack}\")`) instead"
                 ),
             ));
         }
@@ -317,6 +358,18 @@ impl References<'_> {
         }
     }
 
+    /// A reference through a handle of another stack, which linking did not
+    /// turn into a read of that stack's state: what to say about it.
+    fn foreign(&self, r: &Reference) -> Option<String> {
+        let other = r.stack.as_deref()?;
+        (other != self.stack).then(|| {
+            format!(
+                "refers to `{}` of stack `{other}`: a stack reads another's values through its state, which kite sets up when both stacks are built together (define them with `App::group`)",
+                r.address
+            )
+        })
+    }
+
     fn dangling(&self, what: &str, address: &Address) -> String {
         let hint = match address {
             Address::Variable { .. } => "declare the variable in this stack with `Stack::variable`",
@@ -341,7 +394,9 @@ impl References<'_> {
         let aliases = providers_index(providers);
         for (i, block) in rendered.iter().enumerate() {
             for r in &block.references {
-                if !self.resolves(&r.address) {
+                if let Some(other) = self.foreign(r) {
+                    problems.push(Problem::at(&block.path, other));
+                } else if !self.resolves(&r.address) {
                     problems.push(Problem::at(
                         &block.path,
                         self.dangling("refers to", &r.address),
@@ -395,6 +450,98 @@ impl References<'_> {
             }
         }
     }
+
+    /// An import goes to a declared resource, at most one per resource, and
+    /// its id refers only to what the stack declares.
+    fn check_imports(
+        &self,
+        imports: &[Import],
+        rendered: &[Rendered],
+        problems: &mut Vec<Problem>,
+    ) {
+        let mut seen: HashSet<&Address> = HashSet::default();
+        let mut found = Vec::new();
+        for import in imports {
+            let to = &import.to;
+            let Some(i) = self.index.get(to) else {
+                problems.push(Problem::stack_wide(self.dangling("`import` goes to", to)));
+                continue;
+            };
+            let path = &rendered[i].path;
+            if rendered[i].kind == BlockKind::Data {
+                problems.push(Problem::at(
+                    path,
+                    format!("`import` goes to the data source `{to}`: only resources can adopt existing objects, so import into a resource"),
+                ));
+            }
+            if !seen.insert(to) {
+                problems.push(Problem::at(
+                    path,
+                    format!("`{to}` has two `import` entries: a resource adopts one object, so keep one of them"),
+                ));
+            }
+            found.clear();
+            import.id.collect_references(&mut found);
+            for r in &found {
+                if !self.resolves(&r.address) {
+                    problems.push(Problem::at(
+                        path,
+                        self.dangling(
+                            &format!("the id of the `import` into `{to}` refers to"),
+                            &r.address,
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// A removal names a resource address that no block has, once, and that
+    /// no move takes its state from.
+    fn check_removals(
+        &self,
+        removals: &[(Address, Removal)],
+        moves: &[(Address, Address)],
+        rendered: &[Rendered],
+        problems: &mut Vec<Problem>,
+    ) {
+        let mut seen: HashSet<&Address> = HashSet::default();
+        for (from, _) in removals {
+            let Address::Block {
+                kind: BlockKind::Resource,
+                type_name,
+                name,
+            } = from
+            else {
+                problems.push(Problem::stack_wide(format!(
+                    "`removed` names `{from}`, which is not a resource address: only resources leave the state this way"
+                )));
+                continue;
+            };
+            if !is_identifier(type_name) || !is_identifier(name) {
+                problems.push(Problem::stack_wide(format!(
+                    "`removed` names `{from}`, which is not a valid address (a type and a name, each a letter or `_`, then letters, digits, `_` and `-`): write the address as Terraform's state lists it"
+                )));
+                continue;
+            }
+            if let Some(i) = self.index.get(from) {
+                problems.push(Problem::at(
+                    &rendered[i].path,
+                    format!("`{from}` is declared, so it cannot be removed: delete the block or the `removed` entry"),
+                ));
+            }
+            if !seen.insert(from) {
+                problems.push(Problem::stack_wide(format!(
+                    "`{from}` has two `removed` entries: keep one of them"
+                )));
+            }
+            if moves.iter().any(|(moved_from, _)| moved_from == from) {
+                problems.push(Problem::stack_wide(format!(
+                    "`{from}` is both moved and removed: its state can go to the new address or leave, not both; remove one of the entries"
+                )));
+            }
+        }
+    }
 }
 
 /// The `output` section and the `//` outputs tree.
@@ -403,12 +550,17 @@ fn render_outputs(
     stack: &str,
     references: &References,
     problems: &mut Vec<Problem>,
-) -> (Map<String, Value>, Map<String, Value>) {
+) -> (
+    Map<String, Value>,
+    Map<String, Value>,
+    Vec<super::References>,
+) {
     let mut json = Map::new();
     let mut tree = Map::new();
     let mut paths: HashMap<String, String> = HashMap::default();
-    let mut found = Vec::new();
+    let mut all = Vec::new();
     for decl in outputs {
+        let mut found = Vec::new();
         let path = decl.scope.path_in(stack);
         let id = decl.scope.logical_id();
         let value = match decl.output.to_json() {
@@ -418,10 +570,11 @@ fn render_outputs(
                 continue;
             }
         };
-        found.clear();
-        collect_references(&value["value"], &mut found);
+        decl.output.value().collect_references(&mut found);
         for r in &found {
-            if !references.resolves(&r.address) {
+            if let Some(other) = references.foreign(r) {
+                problems.push(Problem::at(&path, other));
+            } else if !references.resolves(&r.address) {
                 problems.push(Problem::at(
                     &path,
                     references.dangling("refers to", &r.address),
@@ -447,9 +600,16 @@ fn render_outputs(
             }
         }
         insert_tree(&mut tree, stack, &decl.scope.components(), &id);
+        if !found.is_empty() {
+            all.push(super::References {
+                json_path: format!("output.{id}"),
+                path: path.clone(),
+                references: found,
+            });
+        }
         json.insert(id, value);
     }
-    (json, tree)
+    (json, tree, all)
 }
 
 /// Names Terraform reserves: no variable may have them.
@@ -537,7 +697,11 @@ fn check_stack_overrides(overrides: &[Override], problems: &mut Vec<Problem>) {
             Override::Set(path, _) | Override::Remove(path) => path,
         };
         let section = path.split('.').next().unwrap_or_default();
-        if matches!(section, "resource" | "data" | "output") {
+        if matches!(section, "moved" | "import" | "removed") {
+            problems.push(Problem::stack_wide(format!(
+                "the stack override `{path}` changes a `{section}` block: use `Stack::moved`, `Stack::import` or `Stack::removed`, so that it is checked"
+            )));
+        } else if matches!(section, "resource" | "data" | "output") {
             problems.push(Problem::stack_wide(format!(
                 "the stack override `{path}` changes a block: use `Stack::block(&handle).set_override` (or the output's own value), so that its references are checked"
             )));

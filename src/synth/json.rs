@@ -6,7 +6,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 /// Serializes with sorted keys whatever map type `serde_json` was built with.
-struct Sorted<'a>(&'a Value);
+pub(super) struct Sorted<'a>(pub(super) &'a Value);
 
 impl Serialize for Sorted<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -43,9 +43,18 @@ pub fn to_pretty_json(value: &Value) -> String {
 /// Writes the canonical text of a JSON value, streaming: large stacks are
 /// never held in memory as text.
 pub fn write_pretty_json(out: &mut impl std::io::Write, value: &Value) -> std::io::Result<()> {
+    write_pretty(out, &Sorted(value))
+}
+
+/// Writes a value that serializes its own keys in order, as
+/// [`write_pretty_json`] writes a JSON value.
+pub(super) fn write_pretty(
+    out: &mut impl std::io::Write,
+    value: &impl Serialize,
+) -> std::io::Result<()> {
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"  ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut *out, formatter);
-    Sorted(value)
+    value
         .serialize(&mut serializer)
         .map_err(std::io::Error::other)?;
     out.write_all(b"\n")

@@ -2,6 +2,7 @@
 //! written to an output directory.
 
 mod document;
+pub mod files;
 mod graph;
 mod json;
 pub mod manifest;
@@ -15,6 +16,7 @@ use serde_json::Value;
 use crate::asset::Asset;
 
 pub use document::synthesize;
+pub(crate) use graph::find_cycle;
 pub use json::{to_pretty_json, write_pretty_json};
 pub(crate) use references::{block_references, collect_references};
 
@@ -25,11 +27,31 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Clone, Debug)]
 pub struct SynthesizedStack {
     pub name: String,
-    /// The content of `cdk.tf.json`.
+    /// The stack's configuration: one Terraform JSON document, which the
+    /// output directory holds as `cdk.tf.json` and, for the parts checkov
+    /// cannot read, `kite.tf` ([`files`]).
     pub document: Value,
     /// Files to copy under the stack's directory.
     pub assets: Vec<Asset>,
     pub resource_count: usize,
+    /// What each block and output refers to, found once by synthesis (from
+    /// typed expressions; raw JSON and overrides read as templates), so that
+    /// validation need not read the document again.
+    pub references: Vec<References>,
+    /// Stacks to deploy before this one (the manifest's `dependencies`).
+    pub dependencies: Vec<String>,
+    /// Variables kite gives terraform from settings when it runs it.
+    pub secrets: Vec<crate::stack::SecretInput>,
+}
+
+/// The references of one block or output of a synthesized stack.
+#[derive(Clone, Debug)]
+pub struct References {
+    /// Where it is in the document: `resource.aws_iam_role.x`, `output.url`.
+    pub json_path: String,
+    /// Its construct path.
+    pub path: String,
+    pub references: Vec<crate::expr::scan::Reference>,
 }
 
 /// One thing wrong with a stack, and where.

@@ -20,9 +20,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use super::files::{CONFIG_FILE, JsonPart, NATIVE_FILE, native_file};
+use super::json::write_pretty;
 use super::manifest::{Manifest, ManifestStack, is_output_manifest};
-use super::{SynthesizedStack, VERSION, write_pretty_json};
-use crate::asset::{Asset, copy_checked};
+use super::{SynthesizedStack, VERSION};
+use crate::asset::Asset;
 use crate::input::{MANIFEST_LIMIT, read_limited};
 
 /// What was written for one stack.
@@ -32,6 +34,8 @@ pub struct WrittenStack {
     /// `OUT/stacks/<name>/cdk.tf.json`
     pub config_path: PathBuf,
     pub resource_count: usize,
+    /// The variables kite gives terraform from settings for this stack.
+    pub secrets: Vec<crate::stack::SecretInput>,
 }
 
 /// An output directory that could not be written, and where.
@@ -387,8 +391,14 @@ fn write_locked(
     for stack in stacks {
         let stack_dir = new.join("stacks").join(&stack.name);
         create_below(new, &stack_dir).map_err(at(&stack_dir, "create"))?;
-        let config = stack_dir.join("cdk.tf.json");
-        write_json_file(&config, &stack.document)?;
+        let config = stack_dir.join(CONFIG_FILE);
+        write_json_file(&config, &JsonPart(&stack.document))?;
+        let native = stack_dir.join(NATIVE_FILE);
+        if let Some(text) =
+            native_file(&stack.document).map_err(|e| at(&native, "write")(io::Error::other(e)))?
+        {
+            fs::write(&native, text).map_err(at(&native, "write"))?;
+        }
         for asset in &stack.assets {
             let dest = stack_dir.join(asset.relative_path());
             let previous = out
@@ -397,13 +407,16 @@ fn write_locked(
                 .join(asset.relative_path());
             place_asset(new, asset, &previous, &dest)?;
         }
-        manifest
-            .stacks
-            .insert(stack.name.clone(), ManifestStack::new(&stack.name));
+        manifest.stacks.insert(stack.name.clone(), {
+            let mut entry = ManifestStack::new(&stack.name);
+            entry.dependencies = stack.dependencies.clone();
+            entry
+        });
         written.push(WrittenStack {
             name: stack.name.clone(),
-            config_path: shown.join("stacks").join(&stack.name).join("cdk.tf.json"),
+            config_path: shown.join("stacks").join(&stack.name).join(CONFIG_FILE),
             resource_count: stack.resource_count,
+            secrets: stack.secrets.clone(),
         });
     }
 
@@ -412,17 +425,17 @@ fn write_locked(
     }
     let manifest_path = new.join("manifest.json");
     let manifest_json = serde_json::to_value(&manifest).unwrap_or_default();
-    write_json_file(&manifest_path, &manifest_json)?;
+    write_json_file(&manifest_path, &super::json::Sorted(&manifest_json))?;
 
     let staging = staging.keep();
     swap_into_place(&staging, out, &aside)?;
     Ok(written)
 }
 
-fn write_json_file(path: &Path, value: &serde_json::Value) -> Result<(), WriteError> {
+fn write_json_file(path: &Path, value: &impl serde::Serialize) -> Result<(), WriteError> {
     let file = fs::File::create(path).map_err(at(path, "write"))?;
     let mut out = io::BufWriter::with_capacity(64 * 1024, file);
-    write_pretty_json(&mut out, value)
+    write_pretty(&mut out, value)
         .and_then(|()| io::Write::flush(&mut out))
         .map_err(at(path, "write"))
 }
@@ -540,7 +553,8 @@ fn place_asset(
     if same_size && fs::hard_link(previous, dest).is_ok() {
         return Ok(());
     }
-    copy_checked(asset.source(), dest, asset.fingerprint())
+    asset
+        .copy_to(dest)
         .map_err(at(asset.source(), "copy the asset"))
 }
 
@@ -593,7 +607,9 @@ fn carry_over(
         for inner in fs::read_dir(&old_dir).map_err(at(&old_dir, "read"))? {
             let inner = inner.map_err(at(&old_dir, "read"))?;
             let inner_name = inner.file_name();
-            if inner_name == "cdk.tf.json" || inner_name == "assets" {
+            // What kite writes is never carried over: a file this run did
+            // not write (a `kite.tf` the stack no longer needs) is stale.
+            if inner_name == CONFIG_FILE || inner_name == NATIVE_FILE || inner_name == "assets" {
                 continue;
             }
             link_tree(new, &inner.path(), &new_dir.join(inner_name))?;

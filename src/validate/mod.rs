@@ -17,7 +17,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::synth::SynthesizedStack;
+use crate::synth::{References, SynthesizedStack};
 
 pub use schema::{ProviderSchemas, SchemaError, Schemas, TypeKind};
 
@@ -128,13 +128,19 @@ impl<'a> Report<'a> {
     }
 }
 
-/// Checks a synthesized stack against provider schemas.
+/// Checks a synthesized stack against provider schemas, with the
+/// references synthesis found.
 pub fn validate(stack: &SynthesizedStack, schemas: &Schemas) -> Vec<Finding> {
-    validate_document(&stack.name, &stack.document, schemas)
+    check(&stack.name, &stack.document, &stack.references, schemas)
 }
 
-/// Checks the Terraform JSON of a stack against provider schemas.
+/// Checks the Terraform JSON of a stack against provider schemas, reading
+/// its strings for references.
 pub fn validate_document(stack: &str, doc: &Value, schemas: &Schemas) -> Vec<Finding> {
+    check(stack, doc, &references::read(doc), schemas)
+}
+
+fn check(stack: &str, doc: &Value, found: &[References], schemas: &Schemas) -> Vec<Finding> {
     let mut report = Report::new(stack);
     let providers = config::Providers::of(doc, schemas);
     config::check(doc, &providers, &mut report);
@@ -165,7 +171,7 @@ pub fn validate_document(stack: &str, doc: &Value, schemas: &Schemas) -> Vec<Fin
         }
     }
     report.check = Check::References;
-    references::check(doc, &providers, &mut report);
+    references::check(doc, found, &providers, &mut report);
     let mut findings = report.findings;
     findings.sort_by(|a, b| (a.severity, &a.json_path).cmp(&(b.severity, &b.json_path)));
     findings

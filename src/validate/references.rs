@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::address::{Address, BlockKind};
 use crate::expr::Step;
 use crate::expr::scan::Reference;
-use crate::synth::{block_references, collect_references};
+use crate::synth::{References, block_references, collect_references};
 
 use super::body::Kind;
 use super::body::Shape;
@@ -13,34 +13,46 @@ use super::config::{Lookup, Providers};
 use super::schema::{Cty, Nesting};
 use super::{Report, did_you_mean};
 
-pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
-    let mut found = Vec::new();
+/// The references of a document's blocks and outputs, read from its
+/// strings (for documents that did not come from synthesis).
+pub(crate) fn read(doc: &Value) -> Vec<References> {
+    let mut all = Vec::new();
     for section in ["resource", "data"] {
         for (type_name, blocks) in doc[section].as_object().into_iter().flatten() {
             for (name, block) in blocks.as_object().into_iter().flatten() {
-                found.clear();
+                let mut found = Vec::new();
                 if let Some(body) = block.as_object() {
                     block_references(body, &mut found);
                 }
-                let path = block["//"]["metadata"]["path"].as_str();
-                if !found.is_empty() {
-                    let json_path = format!("{section}.{type_name}.{name}");
-                    check_all(&found, doc, providers, path, &json_path, report);
-                }
+                all.push(References {
+                    json_path: format!("{section}.{type_name}.{name}"),
+                    path: block["//"]["metadata"]["path"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    references: found,
+                });
             }
         }
     }
     for (name, output) in doc["output"].as_object().into_iter().flatten() {
-        found.clear();
+        let mut found = Vec::new();
         collect_references(&output["value"], &mut found);
-        check_all(
-            &found,
-            doc,
-            providers,
-            None,
-            &format!("output.{name}"),
-            report,
-        );
+        all.push(References {
+            json_path: format!("output.{name}"),
+            path: String::new(),
+            references: found,
+        });
+    }
+    all
+}
+
+/// Every reference names an attribute its target's type has.
+pub(crate) fn check(doc: &Value, found: &[References], providers: &Providers, report: &mut Report) {
+    for r in found {
+        // Outputs are not blocks: their findings are stack-wide.
+        let path = (!r.json_path.starts_with("output.")).then_some(r.path.as_str());
+        check_all(&r.references, doc, providers, path, &r.json_path, report);
     }
 }
 

@@ -72,6 +72,12 @@ impl BinRun {
     pub fn stack_json(&self, stack: &str) -> serde_json::Value {
         read_json(&self.out().join("stacks").join(stack).join("cdk.tf.json"))
     }
+
+    /// The stack's whole configuration, as Terraform reads it from the
+    /// directory: `cdk.tf.json` with what `kite.tf` holds merged in.
+    pub fn stack_config(&self, stack: &str) -> serde_json::Value {
+        stack_config(&self.out().join("stacks").join(stack))
+    }
 }
 
 /// The test Lambda package.
@@ -107,6 +113,67 @@ pub fn kite_bin_in(dir: tempfile::TempDir, args: &[&str], vars: &[(&str, &str)])
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// A stack directory's whole configuration: `cdk.tf.json` with `kite.tf`
+/// (if any) merged in, in the JSON shape of the one document kite builds.
+pub fn stack_config(dir: &Path) -> serde_json::Value {
+    let mut doc = read_json(&dir.join("cdk.tf.json"));
+    let native = dir.join("kite.tf");
+    if native.exists() {
+        let text = std::fs::read_to_string(&native).unwrap();
+        merge_native(&mut doc, &text);
+    }
+    doc
+}
+
+/// Reads the native syntax kite writes into `kite.tf` (blocks of
+/// `name = value` lines: quoted strings, literals, addresses) and merges it
+/// into `doc`: `terraform` settings into its `terraform` object, each other
+/// block appended to the list of its kind.
+pub fn merge_native(doc: &mut serde_json::Value, text: &str) {
+    use serde_json::{Map, Value};
+    let mut stack: Vec<(String, Map<String, Value>)> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_suffix(" {") {
+            stack.push((name.to_owned(), Map::new()));
+        } else if line == "}" {
+            let (name, body) = stack.pop().expect("a `}` closes a block");
+            match stack.last_mut() {
+                Some((_, parent)) => {
+                    parent.insert(name, Value::Object(body));
+                }
+                None if name == "terraform" => {
+                    let settings = doc["terraform"].as_object_mut().unwrap();
+                    settings.extend(body);
+                }
+                None => {
+                    let list = doc
+                        .as_object_mut()
+                        .unwrap()
+                        .entry(name)
+                        .or_insert_with(|| Value::Array(Vec::new()));
+                    list.as_array_mut().unwrap().push(Value::Object(body));
+                }
+            }
+        } else {
+            let (key, value) = line.split_once(" = ").expect("an argument line");
+            let value = value.trim();
+            let value = if value.starts_with('"') {
+                serde_json::from_str(value).expect("a quoted string JSON can read")
+            } else if let Ok(literal) = serde_json::from_str::<Value>(value) {
+                literal
+            } else {
+                Value::String(value.to_owned())
+            };
+            let (_, body) = stack.last_mut().expect("an argument inside a block");
+            body.insert(key.trim().to_owned(), value);
+        }
+    }
+    assert!(stack.is_empty(), "kite.tf closes every block");
 }
 
 /// The reference file of the original app.

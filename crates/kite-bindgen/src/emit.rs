@@ -73,7 +73,7 @@ pub fn files(model: &Model, overlay: &Overlay, target: &Target) -> BTreeMap<Stri
         let mut all = vec![provider.clone()];
         all.extend(model.provider_types.iter().cloned());
         for t in &all {
-            type_code(&mut code, t);
+            type_code(&mut code, t, "super::PROVIDER");
         }
         files.insert("provider.rs".to_owned(), code);
     }
@@ -81,7 +81,7 @@ pub fn files(model: &Model, overlay: &Overlay, target: &Target) -> BTreeMap<Stri
         root.push_str(&prelude(target));
         for module in model.modules.values() {
             for t in &module.types {
-                type_code(&mut root, t);
+                type_code(&mut root, t, "PROVIDER");
             }
         }
     } else {
@@ -149,7 +149,7 @@ fn module_code(module: &Module, overlay: &Overlay, target: &Target) -> String {
     code.push_str(LINTS);
     code.push_str(&prelude(target));
     for t in &module.types {
-        type_code(&mut code, t);
+        type_code(&mut code, t, "super::PROVIDER");
     }
     code
 }
@@ -178,7 +178,8 @@ fn docs(code: &mut String, lines: &[String], indent: &str) {
     }
 }
 
-fn type_code(code: &mut String, t: &TypeDef) {
+/// `provider`: how the code reaches the module's `PROVIDER` constant.
+fn type_code(code: &mut String, t: &TypeDef, provider: &str) {
     let name = &t.name;
     match &t.kind {
         Kind::Resource { .. } => {
@@ -256,7 +257,7 @@ fn type_code(code: &mut String, t: &TypeDef) {
         Kind::Resource { taggable } => {
             let _ = writeln!(
                 code,
-                "{}impl Resource for {name} {{\n    const TYPE: &'static str = {:?};\n    const PROVIDER: ProviderRequirement = super::PROVIDER;\n    const TAGGABLE: bool = {taggable};\n    type Ref = {name}Ref;\n}}\n",
+                "{}impl Resource for {name} {{\n    const TYPE: &'static str = {:?};\n    const PROVIDER: ProviderRequirement = {provider};\n    const TAGGABLE: bool = {taggable};\n    type Ref = {name}Ref;\n}}\n",
                 block_type(name),
                 t.tf_type
             );
@@ -265,7 +266,7 @@ fn type_code(code: &mut String, t: &TypeDef) {
         Kind::Data => {
             let _ = writeln!(
                 code,
-                "{}impl DataSource for {name} {{\n    const TYPE: &'static str = {:?};\n    const PROVIDER: ProviderRequirement = super::PROVIDER;\n    type Ref = {name}Ref;\n}}\n",
+                "{}impl DataSource for {name} {{\n    const TYPE: &'static str = {:?};\n    const PROVIDER: ProviderRequirement = {provider};\n    type Ref = {name}Ref;\n}}\n",
                 block_type(name),
                 t.tf_type
             );

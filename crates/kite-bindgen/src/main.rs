@@ -161,19 +161,34 @@ fn generate(
     Ok((model, files))
 }
 
+/// `a/b/../c` → `a/c`: paths as a reader expects them in messages.
+fn tidy(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn all(manifest_path: &Path, check: bool) -> Result<ExitCode> {
     let text = std::fs::read_to_string(manifest_path)
         .with_context(|| format!("cannot read {}", manifest_path.display()))?;
     let manifest: Manifest = toml::from_str(&text)
         .with_context(|| format!("{} is not a bindings manifest", manifest_path.display()))?;
-    let base = manifest_path.parent().unwrap_or(Path::new("."));
+    let base = &tidy(manifest_path.parent().unwrap_or(Path::new(".")));
     let mut outputs = Vec::new();
     let mut features: Vec<(String, Vec<String>)> = Vec::new();
     let mut schema_cache: BTreeMap<PathBuf, SchemaFile> = BTreeMap::new();
     let mut bundled: Vec<(String, PathBuf)> = Vec::new();
     let mut extra = Vec::new();
     for entry in &manifest.provider {
-        let schema_path = base.join(&entry.schema);
+        let schema_path = tidy(&base.join(&entry.schema));
         if !schema_cache.contains_key(&schema_path) {
             schema_cache.insert(schema_path.clone(), read_schema(&schema_path)?);
         }
@@ -199,8 +214,7 @@ fn all(manifest_path: &Path, check: bool) -> Result<ExitCode> {
         )?;
         if let Some(tests) = &manifest.tests {
             extra.push((
-                base.join(tests)
-                    .join(format!("bindings_{}.rs", overlay.local_name)),
+                tidy(&base.join(tests)).join(format!("bindings_{}.rs", overlay.local_name)),
                 examples::test_file(&model, &overlay, &target.source_note).into_bytes(),
             ));
         }
@@ -213,12 +227,12 @@ fn all(manifest_path: &Path, check: bool) -> Result<ExitCode> {
                 .collect();
             features.push((prefix.clone(), modules));
         }
-        outputs.push((base.join(&entry.out), files));
+        outputs.push((tidy(&base.join(&entry.out)), files));
     }
     let cargo = manifest
         .cargo_toml
         .as_ref()
-        .map(|p| (base.join(p), features_block(&features)));
+        .map(|p| (tidy(&base.join(p)), features_block(&features)));
     if let Some(bundle) = &manifest.bundle {
         let providers: Vec<(&str, &kite_schema::ProviderSchema)> = bundled
             .iter()
@@ -230,8 +244,9 @@ fn all(manifest_path: &Path, check: bool) -> Result<ExitCode> {
             })
             .collect();
         let (index, blob) = bundle::encode(&providers, &file_name(&bundle.with_extension("bin")));
-        extra.push((base.join(bundle.with_extension("rs")), index.into_bytes()));
-        extra.push((base.join(bundle.with_extension("bin")), blob));
+        let bundle = tidy(&base.join(bundle));
+        extra.push((bundle.with_extension("rs"), index.into_bytes()));
+        extra.push((bundle.with_extension("bin"), blob));
     }
     finish(&outputs, &extra, cargo, check)
 }

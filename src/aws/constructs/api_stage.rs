@@ -14,7 +14,7 @@ use super::super::apigatewayv2::{
     Apigatewayv2StageDefaultRouteSettings, Apigatewayv2StageRef,
 };
 use super::super::cloudwatch::{CloudwatchLogGroup, CloudwatchLogGroupRef};
-use super::DnsValidatedCertificate;
+use super::Certificate;
 
 /// The log group `/aws/apigateway/<api name>/<stage>/access-logs` at
 /// `scope/access-logs`.
@@ -53,7 +53,7 @@ pub(super) fn regional_domain(
     stack: &mut Stack,
     scope: &Scope,
     domain: &str,
-    certificate: &DnsValidatedCertificate,
+    certificate: &dyn Certificate,
 ) -> Apigatewayv2DomainNameRef {
     let name = stack.add(
         scope,
@@ -69,7 +69,9 @@ pub(super) fn regional_domain(
             ),
         }),
     );
-    stack.block(&name).depends_on(certificate.validation());
+    if let Some(ready) = certificate.ready() {
+        stack.block(&name).depends_on(&ready);
+    }
     name
 }
 

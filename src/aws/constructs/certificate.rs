@@ -8,8 +8,17 @@ use crate::stack::Stack;
 
 use super::super::acm::{
     AcmCertificate, AcmCertificateRef, AcmCertificateValidation, AcmCertificateValidationArgs,
-    AcmCertificateValidationRef,
+    AcmCertificateValidationRef, DataAwsAcmCertificate, DataAwsAcmCertificateRef,
 };
+
+/// A certificate that custom domains can use.
+pub trait Certificate {
+    fn arn(&self) -> Tf<Arn>;
+
+    /// What must exist before the certificate can be used (its validation);
+    /// `None` when it is usable already.
+    fn ready(&self) -> Option<BlockRef>;
+}
 
 /// A certificate for a zone's apex and `*.` wildcard at `scope/<id>`:
 /// `certificate` (replaced before it is destroyed), the validation record in
@@ -77,5 +86,53 @@ impl DnsValidatedCertificate {
 
     pub fn arn(&self) -> Tf<Arn> {
         self.certificate.arn()
+    }
+}
+
+impl Certificate for DnsValidatedCertificate {
+    fn arn(&self) -> Tf<Arn> {
+        DnsValidatedCertificate::arn(self)
+    }
+
+    fn ready(&self) -> Option<BlockRef> {
+        Some(crate::block::Handle::block_ref(&self.validation).clone())
+    }
+}
+
+/// An issued certificate of another stack, looked up by its domain at
+/// `scope/<id>` (the most recent issued one): a second stage's custom
+/// domains share the first stage's wildcard certificate instead of
+/// validating a certificate of their own, whose validation record would
+/// have the same name in the zone.
+#[derive(Clone, Debug)]
+pub struct ExistingCertificate {
+    certificate: DataAwsAcmCertificateRef,
+}
+
+impl ExistingCertificate {
+    pub fn lookup(stack: &mut Stack, scope: &Scope, id: &str, domain: &str) -> Self {
+        let certificate = stack.data(
+            scope,
+            id,
+            DataAwsAcmCertificate::new()
+                .domain(domain)
+                .statuses(["ISSUED"])
+                .most_recent(true),
+        );
+        ExistingCertificate { certificate }
+    }
+
+    pub fn certificate(&self) -> &DataAwsAcmCertificateRef {
+        &self.certificate
+    }
+}
+
+impl Certificate for ExistingCertificate {
+    fn arn(&self) -> Tf<Arn> {
+        self.certificate.arn()
+    }
+
+    fn ready(&self) -> Option<BlockRef> {
+        None
     }
 }

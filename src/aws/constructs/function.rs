@@ -151,8 +151,6 @@ impl Function {
             function_name: name,
             role: props.role,
         })
-        .filename(props.code.path())
-        .source_code_hash(props.code.base64_sha256())
         .memory_size(props.memory_size)
         .timeout(props.timeout)
         .logging_config(
@@ -161,6 +159,7 @@ impl Function {
             })
             .log_group(logs.name()),
         );
+        function = props.code.apply_to(function);
         if let Some(handler) = props.handler {
             function = function.handler(handler);
         }

@@ -13,7 +13,7 @@ use super::super::apigatewayv2::{
 };
 use super::super::cloudwatch::CloudwatchLogGroupRef;
 use super::api_stage::{access_log_settings, access_logs, map_stage, regional_domain, throttled};
-use super::{DnsValidatedCertificate, Function};
+use super::{Certificate, Function};
 
 /// One JSON object per request in the access log.
 pub const ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","path":"$context.path","routeKey":"$context.routeKey","status":"$context.status","responseLatency":"$context.responseLatency","integrationRequestId":"$context.integration.requestId","functionResponseStatus":"$context.integration.status","integrationLatency":"$context.integration.latency","integrationServiceStatus":"$context.integration.integrationStatus","ip":"$context.identity.sourceIp","userAgent":"$context.identity.userAgent","principalId":"$context.authorizer.principalId"}"#;
@@ -113,7 +113,7 @@ impl HttpApi {
         &self,
         stack: &mut Stack,
         domain: &str,
-        certificate: &DnsValidatedCertificate,
+        certificate: &dyn Certificate,
     ) -> Apigatewayv2DomainNameRef {
         regional_domain(stack, &self.scope, domain, certificate)
     }

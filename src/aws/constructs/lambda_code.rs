@@ -1,4 +1,5 @@
-//! A Lambda deployment package shipped as a file asset.
+//! Where a Lambda function's code comes from: a package file shipped as an
+//! asset, or an object in S3.
 
 use std::path::Path;
 
@@ -8,14 +9,24 @@ use crate::expr::Tf;
 use crate::output::Output;
 use crate::stack::Stack;
 
-/// A package at `scope/<id>`: the asset at `<id>/asset` and its path as the
-/// output `<id>/path`.
+use super::super::lambda::LambdaFunction;
+
+/// A function's package.
 #[derive(Clone, Debug)]
 pub struct LambdaCode {
-    asset: Asset,
+    source: Source,
+}
+
+#[derive(Clone, Debug)]
+enum Source {
+    Asset(Asset),
+    S3 { bucket: Tf<String>, key: Tf<String> },
 }
 
 impl LambdaCode {
+    /// A package file at `scope/<id>`: the asset at `<id>/asset` and its
+    /// path as the output `<id>/path`. The function is updated whenever the
+    /// file's content changes.
     pub fn from_file(
         stack: &mut Stack,
         scope: &Scope,
@@ -25,20 +36,39 @@ impl LambdaCode {
         let scope = scope.child(id);
         let asset = stack.asset(&scope, "asset", file)?;
         stack.output(&scope, "path", Output::new(asset.path()));
-        Ok(LambdaCode { asset })
+        Ok(LambdaCode {
+            source: Source::Asset(asset),
+        })
     }
 
-    /// The package's path, relative to the stack's directory.
-    pub fn path(&self) -> Tf<String> {
-        self.asset.path()
+    /// A package in S3 (often put there by CI, which then updates the
+    /// functions' code itself): Terraform creates the function from it and
+    /// leaves later uploads to whoever makes them.
+    pub fn from_s3(bucket: impl Into<Tf<String>>, key: impl Into<Tf<String>>) -> Self {
+        LambdaCode {
+            source: Source::S3 {
+                bucket: bucket.into(),
+                key: key.into(),
+            },
+        }
     }
 
-    /// The base64 SHA-256 AWS reports for the package.
-    pub fn base64_sha256(&self) -> Tf<String> {
-        self.asset.base64_sha256()
+    /// The package file, when the code is one.
+    pub fn asset(&self) -> Option<&Asset> {
+        match &self.source {
+            Source::Asset(asset) => Some(asset),
+            Source::S3 { .. } => None,
+        }
     }
 
-    pub fn asset(&self) -> &Asset {
-        &self.asset
+    /// Sets the code of `function`: the file and its base64 SHA-256 (what
+    /// AWS reports, so plans settle), or the bucket and key.
+    pub fn apply_to(&self, function: LambdaFunction) -> LambdaFunction {
+        match &self.source {
+            Source::Asset(asset) => function
+                .filename(asset.path())
+                .source_code_hash(asset.base64_sha256()),
+            Source::S3 { bucket, key } => function.s3_bucket(bucket.clone()).s3_key(key.clone()),
+        }
     }
 }

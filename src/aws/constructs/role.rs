@@ -32,6 +32,24 @@ impl Role {
         )
     }
 
+    /// A role that the AWS service `service` assumes, with its own name
+    /// (such as `<stage>-<id>`, so that several stages share an account).
+    pub fn for_service_named(
+        stack: &mut Stack,
+        scope: &Scope,
+        id: &str,
+        name: impl Into<Tf<String>>,
+        service: &str,
+    ) -> Self {
+        Self::with_name(
+            stack,
+            scope,
+            id,
+            name,
+            PolicyDocument::assumed_by_service(service),
+        )
+    }
+
     /// A role named `<id>` with any trust policy.
     pub fn new(stack: &mut Stack, scope: &Scope, id: &str, trust: PolicyDocument) -> Self {
         Self::with_name(stack, scope, id, id, trust)

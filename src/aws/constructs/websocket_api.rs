@@ -16,7 +16,7 @@ use super::super::apigatewayv2::{
 };
 use super::super::cloudwatch::{CloudwatchLogGroup, CloudwatchLogGroupRef};
 use super::api_stage::{access_log_settings, access_logs, map_stage, regional_domain, throttled};
-use super::{DnsValidatedCertificate, Function, Role};
+use super::{Certificate, Function, Role};
 
 /// One JSON object per connection event in the access log.
 pub const ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","requestTime":"$context.requestTime","eventType":"$context.eventType","routeKey":"$context.routeKey","status":"$context.status","connectionId":"$context.connectionId","responseLatency":"$context.responseLatency","integrationRequestId":"$context.integration.requestId","functionResponseStatus":"$context.integration.status","integrationLatency":"$context.integration.latency","integrationServiceStatus":"$context.integration.integrationStatus","ip":"$context.identity.sourceIp","userAgent":"$context.identity.userAgent","principalId":"$context.authorizer.principalId"}"#;
@@ -151,7 +151,7 @@ impl WebSocketApi {
         &self,
         stack: &mut Stack,
         domain: &str,
-        certificate: &DnsValidatedCertificate,
+        certificate: &dyn Certificate,
     ) -> Apigatewayv2DomainNameRef {
         regional_domain(stack, &self.scope, domain, certificate)
     }

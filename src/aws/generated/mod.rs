@@ -78,7 +78,6 @@ pub mod bedrockagentcore;
 pub mod billing;
 #[cfg(feature = "aws-budgets")]
 pub mod budgets;
-#[cfg(feature = "aws-caller")]
 pub mod caller;
 #[cfg(feature = "aws-canonical")]
 pub mod canonical;
@@ -366,7 +365,6 @@ pub mod organizations;
 pub mod osis;
 #[cfg(feature = "aws-outposts")]
 pub mod outposts;
-#[cfg(feature = "aws-partition")]
 pub mod partition;
 #[cfg(feature = "aws-paymentcryptography")]
 pub mod paymentcryptography;

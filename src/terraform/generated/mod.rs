@@ -46,7 +46,7 @@ impl BlockType for TerraformData {
 
 impl Resource for TerraformData {
     const TYPE: &'static str = "terraform_data";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
+    const PROVIDER: ProviderRequirement = PROVIDER;
     const TAGGABLE: bool = false;
     type Ref = TerraformDataRef;
 }
@@ -147,7 +147,7 @@ impl BlockType for DataTerraformRemoteState {
 
 impl DataSource for DataTerraformRemoteState {
     const TYPE: &'static str = "terraform_remote_state";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
+    const PROVIDER: ProviderRequirement = PROVIDER;
     type Ref = DataTerraformRemoteStateRef;
 }
 

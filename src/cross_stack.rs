@@ -1,0 +1,335 @@
+//! References between stacks: a handle of stack A used in stack B.
+//!
+//! Stacks built together (an [`App`](crate::App) group) are linked before
+//! synthesis: each value of B that reads a block of A is replaced by a read
+//! of A's state (a `terraform_remote_state` data source of B, configured
+//! from A's backend), A gets an output with that value, named after the
+//! block's construct path and the attribute (stable across runs), and B's
+//! manifest entry lists A among its dependencies. A cycle of stacks is
+//! refused with the construct paths that make it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::address::Address;
+use crate::block::Content;
+use crate::body::Body;
+use crate::construct::Scope;
+use crate::expr::{Expr, Step, Tf};
+use crate::output::Output;
+use crate::stack::Stack;
+use crate::synth::Problem;
+use crate::terraform::{DataTerraformRemoteState, DataTerraformRemoteStateArgs};
+
+/// Consumer → producer → each value read: the consumer's construct path
+/// and the producer's output.
+type StackEdges = BTreeMap<Arc<str>, BTreeMap<Arc<str>, Vec<(String, String)>>>;
+
+/// Where a stack reads another's state: `data.terraform_remote_state.<producer>-state`.
+fn remote_state_id(producer: &str) -> String {
+    format!("{producer}-state")
+}
+
+/// A value of a producer that a consumer reads.
+#[derive(Clone, Debug)]
+struct Export {
+    producer: Arc<str>,
+    /// The value, as the producer renders it.
+    value: Expr,
+    /// The output's scope in the producer (`exports/<block path>/<steps>`).
+    output: Scope,
+}
+
+/// Links the references between `stacks`, or says why it cannot: a
+/// reference to a block its stack does not have, or a cycle of stacks.
+pub fn link(stacks: &mut [Stack]) -> Result<(), Vec<Problem>> {
+    // What consumers need to know of producers: their block scopes.
+    let mut scopes: BTreeMap<(Arc<str>, Address), Scope> = BTreeMap::new();
+    for stack in stacks.iter() {
+        for block in &stack.blocks {
+            scopes.insert((stack.id.clone(), block.address()), block.scope.clone());
+        }
+    }
+    let names: BTreeSet<Arc<str>> = stacks.iter().map(|s| s.id.clone()).collect();
+    let mut problems = Vec::new();
+    // Handles of stacks outside these are left as they are: synthesis
+    // refuses them, with the stack's other problems.
+    let mut edges = StackEdges::new();
+    let mut exports: Vec<Export> = Vec::new();
+    for stack in stacks.iter_mut() {
+        let own = stack.id.clone();
+        let mut found: Vec<(String, Export)> = Vec::new();
+        let rewrite_body = |body: &mut Body, path: String, found: &mut Vec<(String, Export)>| {
+            body.for_each_expr_mut(&mut |e| rewrite(e, &own, &names, &scopes, &path, found));
+        };
+        for block in &mut stack.blocks {
+            let path = block.scope.path_in(&stack.name);
+            if let Content::Typed(body) = &mut block.content {
+                rewrite_body(body, path, &mut found);
+            }
+        }
+        for provider in &mut stack.providers {
+            rewrite_body(
+                &mut provider.body,
+                format!("{} (provider)", stack.name),
+                &mut found,
+            );
+        }
+        for decl in &mut stack.outputs {
+            let path = decl.scope.path_in(&stack.name);
+            rewrite(
+                decl.output.value_mut(),
+                &own,
+                &names,
+                &scopes,
+                &path,
+                &mut found,
+            );
+        }
+        for (path, export) in found {
+            let producer_path = export.output.path_in(&export.producer);
+            edges
+                .entry(own.clone())
+                .or_default()
+                .entry(export.producer.clone())
+                .or_default()
+                .push((path, producer_path));
+            exports.push(export);
+        }
+    }
+    // Declared dependencies count for cycles too.
+    for stack in stacks.iter() {
+        for dependency in &stack.dependencies {
+            edges
+                .entry(stack.id.clone())
+                .or_default()
+                .entry(dependency.as_str().into())
+                .or_default();
+        }
+    }
+    if let Some(cycle) = stack_cycle(&edges) {
+        problems.push(Problem::stack_wide(describe_cycle(&cycle, &edges)));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    add_outputs(stacks, &exports);
+    add_state_reads(stacks, &edges);
+    Ok(())
+}
+
+/// Replaces, in `expr`, each value read through a handle of another stack
+/// by a read of that stack's state, and records it in `found`.
+fn rewrite(
+    expr: &mut Expr,
+    own: &Arc<str>,
+    group: &BTreeSet<Arc<str>>,
+    scopes: &BTreeMap<(Arc<str>, Address), Scope>,
+    path: &str,
+    found: &mut Vec<(String, Export)>,
+) {
+    if let Some((producer, address, steps)) =
+        foreign_chain(expr, own).filter(|(producer, ..)| group.contains(producer))
+    {
+        let block_scope = scopes
+            .get(&(producer.clone(), address.clone()))
+            .cloned()
+            .unwrap_or_else(|| Scope::root().child(&address.to_string()));
+        let mut output = Scope::root().child("exports");
+        for component in block_scope.components() {
+            output = output.child(component);
+        }
+        for step in &steps {
+            output = output.child(&match step {
+                Step::Attr(name) | Step::Key(name) => name.clone(),
+                Step::Index(i) => i.to_string(),
+            });
+        }
+        let name = output.logical_id();
+        let read = Expr::reference(Address::data(
+            "terraform_remote_state",
+            Scope::root()
+                .child(&remote_state_id(&producer))
+                .logical_id(),
+        ))
+        .attr("outputs")
+        .attr(name);
+        let value = std::mem::replace(expr, read);
+        found.push((
+            path.to_owned(),
+            Export {
+                producer,
+                value,
+                output,
+            },
+        ));
+        return;
+    }
+    match expr {
+        Expr::List(items) | Expr::Call(_, items) | Expr::Template(items) => {
+            for item in items {
+                rewrite(item, own, group, scopes, path, found);
+            }
+        }
+        Expr::Object(fields) => {
+            for value in fields.values_mut() {
+                rewrite(value, own, group, scopes, path, found);
+            }
+        }
+        Expr::Get(base, _) => rewrite(base, own, group, scopes, path, found),
+        Expr::Null
+        | Expr::Str(_)
+        | Expr::Num(_)
+        | Expr::Bool(_)
+        | Expr::Ref(_)
+        | Expr::Declared(..) => {}
+    }
+}
+
+/// When `expr` reads a block of another stack (`Declared(A, address)` and
+/// the steps after it), that stack, the address and the steps.
+fn foreign_chain(expr: &Expr, own: &Arc<str>) -> Option<(Arc<str>, Address, Vec<Step>)> {
+    let mut steps = Vec::new();
+    let mut base = expr;
+    while let Expr::Get(inner, step) = base {
+        steps.push(step.clone());
+        base = inner;
+    }
+    match base {
+        Expr::Declared(stack, address) if stack != own => {
+            steps.reverse();
+            Some((stack.clone(), address.clone(), steps))
+        }
+        _ => None,
+    }
+}
+
+/// Each producer's outputs for what its consumers read (one per value).
+fn add_outputs(stacks: &mut [Stack], exports: &[Export]) {
+    for stack in stacks.iter_mut() {
+        let mut added: BTreeSet<String> = BTreeSet::new();
+        let id = stack.id.clone();
+        for export in exports.iter().filter(|e| e.producer == id) {
+            let name = export.output.logical_id();
+            if !added.insert(name) {
+                continue;
+            }
+            let (parent, id) = split(&export.output);
+            stack.output(
+                &parent,
+                &id,
+                Output::new(Tf::<crate::expr::Any>::from_expr(export.value.clone()))
+                    .description("read by another stack of the app through this stack's state"),
+            );
+        }
+    }
+}
+
+/// A scope's parent and its own id.
+fn split(scope: &Scope) -> (Scope, String) {
+    let components = scope.components();
+    let (last, parents) = components.split_last().unwrap_or((&"", &[]));
+    let mut parent = Scope::root();
+    for c in parents {
+        parent = parent.child(c);
+    }
+    (parent, (*last).to_owned())
+}
+
+/// Each consumer's `terraform_remote_state` of each producer it reads, and
+/// its dependency on it.
+fn add_state_reads(stacks: &mut [Stack], edges: &StackEdges) {
+    let backends: BTreeMap<Arc<str>, Option<crate::backend::Backend>> = stacks
+        .iter()
+        .map(|s| (s.id.clone(), s.backend.clone()))
+        .collect();
+    for stack in stacks.iter_mut() {
+        let Some(producers) = edges.get(&stack.id) else {
+            continue;
+        };
+        for (producer, reads) in producers {
+            stack.depends_on_stack(producer.as_ref());
+            if reads.is_empty() {
+                // A declared dependency without values read.
+                continue;
+            }
+            let backend = backends.get(producer).cloned().flatten();
+            let (kind, config) = match &backend {
+                Some(b) => (b.type_name(), b.remote_state_config()),
+                None => ("local", serde_json::json!({})),
+            };
+            let root = stack.root();
+            stack.data(
+                &root,
+                &remote_state_id(producer),
+                DataTerraformRemoteState::new(DataTerraformRemoteStateArgs {
+                    backend: kind.into(),
+                })
+                .config(Tf::<crate::expr::Any>::from_expr(literal(&config))),
+            );
+        }
+    }
+}
+
+/// A JSON value as a literal expression.
+fn literal(value: &serde_json::Value) -> Expr {
+    match value {
+        serde_json::Value::Null => Expr::Null,
+        serde_json::Value::Bool(b) => Expr::Bool(*b),
+        serde_json::Value::Number(n) => Expr::Num(n.clone()),
+        serde_json::Value::String(s) => Expr::Str(s.clone()),
+        serde_json::Value::Array(items) => Expr::List(items.iter().map(literal).collect()),
+        serde_json::Value::Object(fields) => Expr::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), literal(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// A cycle of stacks, first stack repeated last.
+fn stack_cycle(edges: &StackEdges) -> Option<Vec<Arc<str>>> {
+    let nodes: Vec<Arc<str>> = edges
+        .keys()
+        .chain(edges.values().flat_map(|p| p.keys()))
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let index: BTreeMap<&Arc<str>, usize> = nodes.iter().enumerate().map(|(i, n)| (n, i)).collect();
+    let adjacency: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|n| {
+            edges
+                .get(n)
+                .map(|p| p.keys().map(|k| index[k]).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    crate::synth::find_cycle(&adjacency).map(|cycle| {
+        let mut named: Vec<Arc<str>> = cycle.iter().map(|&i| nodes[i].clone()).collect();
+        named.push(named[0].clone());
+        named
+    })
+}
+
+fn describe_cycle(cycle: &[Arc<str>], edges: &StackEdges) -> String {
+    let mut links = Vec::new();
+    for pair in cycle.windows(2) {
+        let (from, to) = (&pair[0], &pair[1]);
+        let why = edges
+            .get(from)
+            .and_then(|p| p.get(to))
+            .and_then(|reads| reads.first())
+            .map(|(consumer, producer)| format!("{consumer} reads {producer}"))
+            .unwrap_or_else(|| format!("{from} declares that it needs {to}"));
+        links.push(format!("`{from}` needs `{to}` ({why})"));
+    }
+    let names: Vec<&str> = cycle.iter().map(|s| s.as_ref()).collect();
+    format!(
+        "the stacks {} depend on each other: {}. Each stack must be deployable before the stacks that read it: move the values one of them reads into the other stack, or into a third stack both read",
+        names.join(" → "),
+        links.join("; ")
+    )
+}
