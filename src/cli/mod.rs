@@ -4,6 +4,7 @@
 //! every user error becomes one message on stderr and status 3.
 
 pub mod exit;
+mod graph;
 pub mod project;
 mod signals;
 mod terraform;
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::app::{App, StackDef};
 use crate::env::Env;
@@ -83,6 +84,15 @@ enum Command {
         /// Print the outputs as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Draw stacks (default: all): each resource and data source a node,
+    /// boxed by construct, references and depends_on as edges.
+    Graph(graph::GraphArgs),
+    /// Print the completion script for a shell (see the README for where
+    /// to put it).
+    Completions {
+        /// The shell to print the script for.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -230,6 +240,10 @@ fn run_io(
     io: &mut Io,
 ) -> ExitCode {
     let outcome = match Cli::try_parse_from(args) {
+        // A completion script needs no project.
+        Ok(Cli {
+            command: Command::Completions { shell },
+        }) => completions(shell, io),
         Ok(cli) => place().and_then(|place| run(app, cli, &place, io)),
         Err(e) => {
             let text = e.render().to_string();
@@ -374,7 +388,18 @@ fn run(app: &App, cli: Cli, place: &Place, io: &mut Io) -> Result<Outcome> {
             };
             drive(app, &env, target, place, args, io)
         }
+        Command::Graph(args) => graph::run(app, &env, args, &place.cwd, io),
+        Command::Completions { shell } => completions(shell, io),
     }
+}
+
+/// Prints the completion script of `shell` for kite's commands.
+fn completions(shell: clap_complete::Shell, io: &mut Io) -> Result<Outcome> {
+    // Into memory first: the generator panics when a write fails.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "kite", &mut script);
+    io.stdout.write_all(&script)?;
+    Ok(Outcome::Success)
 }
 
 /// A terraform command that changes infrastructure, with `-auto-approve`
