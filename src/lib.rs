@@ -24,6 +24,7 @@ pub mod docker;
 pub mod env;
 pub mod expr;
 pub mod fingerprints;
+pub mod graph;
 pub mod id;
 pub mod input;
 mod json_path;

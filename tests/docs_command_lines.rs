@@ -77,7 +77,13 @@ fn expand_synopsis(text: &str) -> Vec<Vec<String>> {
     let placeholder = |word: &str| -> String {
         let bare = word.trim_end_matches("...").trim_end_matches('…');
         if !bare.is_empty() && bare.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
-            "x".to_owned()
+            // A value of the placeholder's type.
+            match bare {
+                "SHELL" => "bash",
+                "N" => "2",
+                _ => "x",
+            }
+            .to_owned()
         } else {
             bare.to_owned()
         }
@@ -221,7 +227,7 @@ fn every_kite_command_line_in_the_example_workflow_is_accepted() {
 fn the_check_finds_commands_and_refuses_what_kite_refuses() {
     let found = command_lines(
         "x.md",
-        "```console\n$ kite list --json\n{\"stacks\": []}\n```\n```sh\nkite deploy kite --auto-approve   # production\n\"$(kite output build --json | jq .)\"\ncargo run --release -- synth\ncargo run -p kite-bindgen -- all\n```\nSee `kite diff [STACK...|--all] [--raw]`, `kite diff|output x`.\n",
+        "```console\n$ kite list --json\n{\"stacks\": []}\n```\n```sh\nkite deploy kite --auto-approve   # production\n\"$(kite output build --json | jq .)\"\ncargo run --release -- synth\ncargo run -p kite-bindgen -- all\n```\nSee `kite diff [STACK...|--all] [--raw]`, `kite diff|output x`, `kite completions SHELL`.\n",
     );
     let shown: Vec<String> = found.iter().map(|(_, a)| a.join(" ")).collect();
     assert_eq!(
@@ -236,7 +242,8 @@ fn the_check_finds_commands_and_refuses_what_kite_refuses() {
             "diff --all",
             "diff --raw",
             "diff x",
-            "output x"
+            "output x",
+            "completions bash"
         ]
     );
     let accepts = |line: &str| {

@@ -5,6 +5,7 @@
 
 mod diagnostics;
 pub mod exit;
+mod graph;
 mod json;
 mod order;
 mod passthrough;
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::app::{App, StackDef};
 use crate::env::Env;
@@ -107,6 +108,15 @@ enum Command {
         /// Print the outputs as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Draw stacks (default: all): each resource and data source a node,
+    /// boxed by construct, references and depends_on as edges.
+    Graph(graph::GraphArgs),
+    /// Print the completion script for a shell (see the README for where
+    /// to put it).
+    Completions {
+        /// The shell to print the script for.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -196,7 +206,7 @@ impl Command {
             Command::Diff { target, .. }
             | Command::Deploy { target, .. }
             | Command::Destroy { target, .. } => target.json,
-            Command::Output { .. } => false,
+            Command::Output { .. } | Command::Graph(_) | Command::Completions { .. } => false,
         }
     }
 }
@@ -297,6 +307,10 @@ fn run_io(
 ) -> ExitCode {
     let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
     let outcome = match Cli::try_parse_from(&args) {
+        // A completion script needs no project.
+        Ok(Cli {
+            command: Command::Completions { shell },
+        }) => completions(shell, io),
         Ok(cli) => {
             io.json = cli.command.json();
             place().and_then(|place| run(app, cli, &place, io))
@@ -509,7 +523,18 @@ fn run(app: &App, cli: Cli, place: &Place, io: &mut Io) -> Result<Outcome> {
             };
             drive(app, &env, target, place, args, io)
         }
+        Command::Graph(args) => graph::run(app, &env, args, &place.cwd, io),
+        Command::Completions { shell } => completions(shell, io),
     }
+}
+
+/// Prints the completion script of `shell` for kite's commands.
+fn completions(shell: clap_complete::Shell, io: &mut Io) -> Result<Outcome> {
+    // Into memory first: the generator panics when a write fails.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "kite", &mut script);
+    io.stdout.write_all(&script)?;
+    Ok(Outcome::Success)
 }
 
 /// Where the summary of a synth goes: stdout for `kite synth`, stderr when
