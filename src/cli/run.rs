@@ -792,13 +792,17 @@ fn run_stack(shared: &Shared, stack: &RunStack, index: usize, tx: &Sender<Event>
             *lock(&job.log) = Some(file);
             report.log = Some(log_path);
         }
-        Err(e) => job.say(
-            &format!(
-                "warning: cannot write {} ({e}); terraform's output is not kept",
+        Err(e) => {
+            let text = format!(
+                "cannot write {} ({e}); terraform's output is not kept",
                 log_path.display()
-            ),
-            true,
-        ),
+            );
+            if job.json {
+                job.say_json(&json!({"warning": json::warning(&stack.name, &text)}));
+            } else {
+                job.say(&format!("warning: {text}"), true);
+            }
+        }
     }
     let result = stack_steps(shared, &job, &mut report);
     report.elapsed = started.elapsed();
