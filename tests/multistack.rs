@@ -423,6 +423,41 @@ fn independent_stacks_run_at_once_with_parallelism_and_each_line_names_its_stack
     assert!(h.state().contains("barrier-timeout build"), "{}", h.state());
 }
 
+/// Two stacks at once take turns for `terraform init`: inits that share a
+/// plugin cache at once can fail ("text file busy", hashicorp/terraform-cdk
+/// #2741). Their plans and applies still overlap.
+#[cfg(unix)]
+#[test]
+fn parallel_stacks_take_turns_for_init() {
+    let h = Harness::slow_inits();
+    let child = h.spawn_program(
+        &multistack(),
+        &[
+            "deploy",
+            "build",
+            "site",
+            "--auto-approve",
+            "--parallelism",
+            "2",
+        ],
+        &[],
+    );
+    ok(&child.wait_with_output().unwrap());
+    let state = h.state();
+    let events: Vec<&str> = state.lines().collect();
+    assert_eq!(events.len(), 4, "{state}");
+    for pair in events.chunks(2) {
+        let stack = pair[0]
+            .strip_prefix("init-started ")
+            .unwrap_or_else(|| panic!("{state}"));
+        assert_eq!(
+            pair[1],
+            format!("init-finished {stack}"),
+            "inits overlapped:\n{state}"
+        );
+    }
+}
+
 /// SIGTERM (what `timeout` or a CI runner sends kite) while two stacks
 /// apply at once: each terraform gets it once, stops gracefully (releasing
 /// its state lock) and exits before kite does; no other stack starts; the

@@ -11,7 +11,8 @@
 //! for the user ([`diagnostics`]); what it printed is kept, as it printed
 //! it, in `terraform.log` in the stack's directory (`--raw` shows it
 //! instead). With `--parallelism N`, a stack starts as soon as every stack
-//! it must follow has succeeded, up to N at once. The first failure stops
+//! it must follow has succeeded, up to N at once; their `init`s take turns
+//! (a shared plugin cache is not safe for two at once). The first failure stops
 //! the run: running stacks finish, no other starts.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -218,6 +219,11 @@ struct Shared<'a> {
     producers: Mutex<BTreeMap<String, Arc<ProducerOutputs>>>,
     /// The stacks `init` succeeded in during this run.
     initialized: Mutex<BTreeSet<String>>,
+    /// Held while a `terraform init` runs: one at a time, since inits
+    /// sharing a plugin cache (`TF_PLUGIN_CACHE_DIR`, `plugin_cache_dir`)
+    /// at once can fail ("text file busy") or leave a provider half
+    /// written; terraform does not make the cache safe for that.
+    init_turn: Mutex<()>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -365,6 +371,7 @@ pub(super) fn run(
         terraform: base,
         producers: Mutex::new(BTreeMap::new()),
         initialized: Mutex::new(BTreeSet::new()),
+        init_turn: Mutex::new(()),
     };
     let after: Vec<Vec<usize>> = stacks
         .iter()
@@ -844,8 +851,9 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
     let args = t.arguments_with(&["init", "-input=false"], &[]);
     job.log_command(t, &args);
     let init_lines: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let status = t
-        .run_lines(dir, &args, &|_source, line| {
+    let status = {
+        let _turn = lock(&shared.init_turn);
+        t.run_lines(dir, &args, &|_source, line| {
             job.log(line);
             if shared.raw {
                 job.say(line, true);
@@ -853,7 +861,8 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
                 lock(&init_lines).push(line.to_owned());
             }
         })
-        .map_err(|e| Stop::from_error(&e))?;
+    }
+    .map_err(|e| Stop::from_error(&e))?;
     check_status(status, &[0], |code| {
         if !shared.raw {
             job.say(&lock(&init_lines).join("\n"), true);
@@ -1124,12 +1133,14 @@ fn producer_outputs(shared: &Shared, producer: &str) -> Result<BTreeSet<String>,
     if !lock(&shared.initialized).contains(producer) {
         let args = t.arguments_with(&["init", "-input=false"], &[]);
         write(&format!("$ {} {}", t.binary(), passthrough::shown(&args)));
-        let status = t
-            .run_lines(&dir, &args, &|_, line| {
+        let status = {
+            let _turn = lock(&shared.init_turn);
+            t.run_lines(&dir, &args, &|_, line| {
                 write(line);
                 lock(&lines).push(t.redact(line).into_owned());
             })
-            .map_err(|e| cannot(super::render_error(&e)))?;
+        }
+        .map_err(|e| cannot(super::render_error(&e)))?;
         if !status.success() {
             return Err(cannot(format!(
                 "`{} {}` failed in {} ({}):\n{}",

@@ -242,7 +242,31 @@ const TRAPPING_APPLY: &str = r#"  apply)
     ' "$stack" ;;
 "#;
 
+/// A terraform whose `init` takes half a second, recording
+/// `init-started STACK` and `init-finished STACK` in `$STANDIN_LOG.state`.
+#[cfg(unix)]
+const SLOW_INIT: &str = r#"  init)
+    exec perl -e '
+      my $stack = $ARGV[0];
+      sub record { open(my $f, ">>", "$ENV{STANDIN_LOG}.state") or die; print $f "$_[0] $stack\n"; close($f) }
+      record("init-started");
+      select(undef, undef, undef, 0.5);
+      record("init-finished");
+      exit 0;
+    ' "$stack" ;;
+"#;
+
 impl Harness {
+    /// The stand-in terraform with [`SLOW_INIT`] (Perl on PATH: spawn it
+    /// with [`Self::spawn_program`]).
+    #[cfg(unix)]
+    pub fn slow_inits() -> Self {
+        let h = Harness::new();
+        let script = STAND_IN.replace("case \"$1\" in\n", &format!("case \"$1\" in\n{SLOW_INIT}"));
+        write_executable(&h.bin.path().join("terraform"), &script);
+        h
+    }
+
     pub fn new() -> Self {
         let bin = tempfile::tempdir().unwrap();
         for name in ["terraform", "tofu"] {
