@@ -8,75 +8,24 @@
 mod common;
 #[path = "common/standin.rs"]
 mod standin;
+#[path = "common/terraform_home.rs"]
+mod terraform_home;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use serde_json::Value;
 use standin::{stderr, stdout};
-
-const SKIP_VAR: &str = "KITE_SKIP_TERRAFORM";
+use terraform_home::TerraformHome;
 
 /// terraform's home: a mirror holding the stand-in provider under the
 /// bundled providers' addresses, and a CLI configuration that installs from
 /// it. `None` when told to skip.
-struct Real {
-    home: tempfile::TempDir,
-}
+struct Real(TerraformHome);
 
 impl Real {
     fn new() -> Option<Real> {
-        if std::env::var_os(SKIP_VAR).is_some_and(|v| v == "1") {
-            let _ = writeln!(std::io::stderr(), "note: {SKIP_VAR}=1: skipped");
-            return None;
-        }
-        let found = std::env::var_os("PATH")
-            .into_iter()
-            .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-            .any(|dir| dir.join("terraform").is_file());
-        assert!(
-            found,
-            "terraform is not on PATH: these tests need Terraform 1.11 or later \
-             (https://developer.hashicorp.com/terraform/install); install it, or set {SKIP_VAR}=1"
-        );
-        let provider = standin_provider();
-        let home = tempfile::tempdir().unwrap();
-        let meta = common::read_json(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/providers-full.schema.meta.json"),
-        );
-        let arch = match std::env::consts::ARCH {
-            "x86_64" => "amd64",
-            "aarch64" => "arm64",
-            other => other,
-        };
-        let platform = format!("{}_{arch}", std::env::consts::OS);
-        for (address, p) in meta["providers"].as_object().unwrap() {
-            let version = p["version"].as_str().unwrap();
-            let name = address.rsplit('/').next().unwrap();
-            let dir = home
-                .path()
-                .join("mirror")
-                .join(address)
-                .join(version)
-                .join(&platform);
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::copy(
-                &provider,
-                dir.join(format!("terraform-provider-{name}_v{version}")),
-            )
-            .unwrap();
-        }
-        std::fs::write(
-            home.path().join("terraform.tfrc"),
-            format!(
-                "provider_installation {{\n  filesystem_mirror {{\n    path = {}\n  }}\n}}\n",
-                Value::from(home.path().join("mirror").to_str().unwrap())
-            ),
-        )
-        .unwrap();
-        Some(Real { home })
+        TerraformHome::new("skipped").map(Real)
     }
 
     /// Runs the multistack example in `project` with the real terraform.
@@ -86,11 +35,10 @@ impl Real {
             .current_dir(project)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.home.path())
-            .env(
-                "TF_CLI_CONFIG_FILE",
-                self.home.path().join("terraform.tfrc"),
-            )
+            .env("HOME", self.0.home.path())
+            .env("TF_CLI_CONFIG_FILE", self.0.cli_config())
+            // The terraform whose version was checked.
+            .env("TERRAFORM_BINARY_NAME", &self.0.terraform)
             .env("CHECKPOINT_DISABLE", "1")
             .env("TF_IN_AUTOMATION", "1")
             .envs(vars.iter().copied())
@@ -98,59 +46,6 @@ impl Real {
             .output()
             .unwrap()
     }
-}
-
-/// Builds the stand-in provider once per test process, as
-/// `tests/terraform_judge.rs` does, into the same target directory.
-fn standin_provider() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-            let target = root.join("target/standin");
-            let mut build = Command::new(env!("CARGO"));
-            // Without the variables cargo set for this test, which would make
-            // this build and terraform_judge's rebuild each other's
-            // dependencies.
-            for (key, _) in std::env::vars_os() {
-                let key = key.to_string_lossy();
-                let set_by_cargo = [
-                    "CARGO_PKG_",
-                    "CARGO_MANIFEST_",
-                    "CARGO_CRATE_",
-                    "CARGO_BIN_",
-                    "CARGO_PRIMARY_",
-                ]
-                .iter()
-                .any(|p| key.starts_with(p))
-                    || key == "CARGO_TARGET_TMPDIR"
-                    || key == "OUT_DIR";
-                if set_by_cargo {
-                    build.env_remove(key.as_ref());
-                }
-            }
-            let out = build
-                .args([
-                    "build",
-                    "--locked",
-                    "--profile",
-                    "standin",
-                    "-p",
-                    "standin-provider",
-                    "--target-dir",
-                ])
-                .arg(&target)
-                .current_dir(root)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "building the stand-in provider failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            target.join("standin/standin-provider")
-        })
-        .clone()
 }
 
 fn project() -> tempfile::TempDir {
